@@ -1,0 +1,157 @@
+// The reverse-mode engine: topological order, gradient accumulation with broadcast reduction, graph
+// release. Everything here is iterative so that a graph of any depth is safe.
+#include <algorithm>
+#include <unordered_set>
+
+#include <xtensor/xreducer.hpp>
+
+#include "core/tensor_impl.h"
+
+namespace recgrad {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+
+// Sums `g` over the axes along which a tensor of `target` shape was broadcast to g's shape.
+template <class T>
+Array<T> reduce_to_shape(Array<T>&& g, const Shape& target, const char* op) {
+  const Shape gs(g.shape().begin(), g.shape().end());
+  if (gs == target) return std::move(g);
+  auto mismatch = [&] {
+    return std::invalid_argument(std::string(op) + " backward: gradient of shape " + to_string(gs) +
+                                 " does not broadcast from input shape " + to_string(target));
+  };
+  if (target.size() > gs.size()) throw mismatch();
+  const std::size_t lead = gs.size() - target.size();
+  std::vector<std::size_t> axes;
+  for (std::size_t i = 0; i < lead; ++i) axes.push_back(i);
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    if (target[i] == gs[lead + i]) continue;
+    if (target[i] != 1) throw mismatch();
+    axes.push_back(lead + i);
+  }
+  Array<T> reduced = xt::sum(g, axes, xt::evaluation_strategy::immediate);
+  reduced.reshape(target);
+  return reduced;
+}
+}  // namespace
+
+bool grad_enabled() { return g_grad_enabled; }
+NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+DType common_dtype(const std::vector<Tensor>& tensors, const char* op) {
+  for (const Tensor& t : tensors)
+    if (!t.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  const DType d = tensors.front().dtype();
+  for (const Tensor& t : tensors)
+    if (t.dtype() != d)
+      throw std::invalid_argument(std::string(op) + ": dtypes differ (" + dtype_name(d) + " and " +
+                                  dtype_name(t.dtype()) + ")");
+  return d;
+}
+
+Node::~Node() {
+  // Destroying the last handle of a long chain would recurse once per node. Instead, take the
+  // grad_fn of every input that dies with us onto a stack and dismantle those one at a time.
+  std::vector<std::shared_ptr<Node>> pending;
+  auto detach_inputs = [&pending](Node& n) {
+    for (auto& in : n.inputs)
+      if (in.use_count() == 1 && in->grad_fn && in->grad_fn.use_count() == 1) pending.push_back(std::move(in->grad_fn));
+    n.inputs.clear();
+  };
+  detach_inputs(*this);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> n = std::move(pending.back());
+    pending.pop_back();
+    detach_inputs(*n);
+  }
+}
+
+template <class T>
+void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op) {
+  Array<T> reduced = reduce_to_shape<T>(std::move(g), t.shape, op);
+  if (!t.grad) {
+    t.grad = std::move(reduced);
+  } else {
+    t.gradient<T>() += reduced;
+  }
+  t.grad_rows.reset();  // a dense contribution may touch every row
+}
+
+template <class T>
+void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
+                          std::int64_t skip_row, const char* op) {
+  if (t.shape.size() != 2) throw std::invalid_argument(std::string(op) + " backward: row gradient needs a 2-D input");
+  const std::size_t width = t.shape[1];
+  const bool fresh = !t.grad;
+  if (fresh) {
+    t.grad = Array<T>(xt::zeros<T>(t.shape));
+    t.grad_rows.emplace();
+  }
+  T* dst = t.gradient<T>().data();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] == skip_row) continue;
+    T* row = dst + static_cast<std::size_t>(rows[i]) * width;
+    const T* src = rows_grad + i * width;
+    for (std::size_t j = 0; j < width; ++j) row[j] += src[j];
+  }
+  if (t.grad_rows) {
+    auto& touched = *t.grad_rows;
+    for (std::int64_t r : rows)
+      if (r != skip_row) touched.push_back(r);
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  }
+}
+
+template void accumulate_grad<float>(TensorImpl&, Array<float>&&, const char*);
+template void accumulate_grad<double>(TensorImpl&, Array<double>&&, const char*);
+template void accumulate_grad_rows<float>(TensorImpl&, const std::vector<std::int64_t>&, const float*,
+                                          std::int64_t, const char*);
+template void accumulate_grad_rows<double>(TensorImpl&, const std::vector<std::int64_t>&, const double*,
+                                           std::int64_t, const char*);
+
+namespace {
+// Post-order DFS with an explicit stack: every tensor comes after all tensors it was computed from.
+std::vector<std::shared_ptr<TensorImpl>> topological_order(const std::shared_ptr<TensorImpl>& root) {
+  std::vector<std::shared_ptr<TensorImpl>> order;
+  std::unordered_set<TensorImpl*> seen{root.get()};
+  std::vector<std::pair<std::shared_ptr<TensorImpl>, std::size_t>> stack{{root, 0}};
+  while (!stack.empty()) {
+    auto& [impl, next] = stack.back();
+    if (impl->graph_freed)
+      throw std::logic_error(
+          "backward: part of this graph was already freed by an earlier backward(); recompute the forward pass");
+    const Node* node = impl->grad_fn.get();
+    if (node && next < node->inputs.size()) {
+      const std::shared_ptr<TensorImpl>& in = node->inputs[next++];
+      if (in->requires_grad && seen.insert(in.get()).second) stack.emplace_back(in, 0);
+      continue;
+    }
+    order.push_back(impl);
+    stack.pop_back();
+  }
+  return order;
+}
+}  // namespace
+
+void run_backward(const std::shared_ptr<TensorImpl>& root, AnyArray seed) {
+  if (!root->requires_grad)
+    throw std::logic_error("backward: the tensor does not require grad (no input of its graph requires grad)");
+  auto order = topological_order(root);
+  std::visit([&](auto& g) { accumulate_grad(*root, std::move(g), "backward"); }, seed);
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    TensorImpl& t = **it;
+    if (t.grad_fn && t.grad) t.grad_fn->backward(t);
+  }
+  // Release the graph: intermediate grads and nodes go; leaves keep their accumulated grads.
+  for (auto& t : order) {
+    if (!t->grad_fn) continue;
+    if (!t->retains_grad) t->grad.reset();
+    t->grad_fn.reset();
+    t->graph_freed = true;
+  }
+}
+
+}  // namespace recgrad

@@ -1,0 +1,21 @@
+#pragma once
+// Shapes, NumPy broadcasting, and the axis helpers every op shares.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace recgrad {
+
+using Shape = std::vector<std::size_t>;
+
+std::string to_string(const Shape& shape);  // "[2, 3, 4]"
+std::size_t numel(const Shape& shape);
+
+// NumPy broadcasting: align from the right; each pair of sizes must match or one must be 1.
+// Throws std::invalid_argument naming both shapes and `op` when they cannot broadcast.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+
+// Maps a possibly negative axis (-1 = last) into [0, rank); throws naming `op` when out of range.
+std::size_t normalize_axis(int axis, std::size_t rank, const char* op);
+
+}  // namespace recgrad

@@ -1,0 +1,93 @@
+#pragma once
+// Tensor: a cheap handle (shared_ptr) to data, an optional gradient, and the graph node that made it.
+// Copying a Tensor copies the handle, not the data: `Tensor b = a;` names the same tensor.
+//
+// The storage is an xtensor array, kept out of this header so that code using tensors compiles fast;
+// op kernels reach it through core/tensor_impl.h.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/shape.h"
+
+namespace recgrad {
+
+struct TensorImpl;
+class Rng;
+
+class Tensor {
+ public:
+  Tensor() = default;  // an undefined tensor (e.g. the grad of a tensor that got none)
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // Factories. Values are given row-major.
+  static Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
+  static Tensor ones(const Shape& shape, DType dtype = DType::Float32);
+  static Tensor full(const Shape& shape, double value, DType dtype = DType::Float32);
+  static Tensor scalar(double value, DType dtype = DType::Float32);  // shape []
+  static Tensor from_vector(const Shape& shape, const std::vector<double>& values, DType dtype = DType::Float32);
+  static Tensor randn(const Shape& shape, Rng& rng, DType dtype = DType::Float32);
+  static Tensor uniform(const Shape& shape, double low, double high, Rng& rng, DType dtype = DType::Float32);
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const;
+  std::size_t dim() const { return shape().size(); }
+  std::size_t size(int axis) const;  // axis may be negative
+  std::size_t numel() const;
+  DType dtype() const;
+
+  std::vector<double> to_vector() const;  // row-major copy of the values
+  double item() const;                    // the value of a one-element tensor
+  double at(const std::vector<std::size_t>& index) const;
+  std::string to_string() const;
+
+  // Raw row-major buffers, for kernels outside core (optimizers, layers with fused loops).
+  // T must match dtype(); throws otherwise.
+  template <class T>
+  const T* data() const;
+  template <class T>
+  T* mutable_data();  // writing into a tensor that a live graph saved gives wrong gradients: do it after backward
+  template <class T>
+  const T* grad_data() const;  // the gradient buffer, or nullptr when there is none
+  template <class T>
+  T* mutable_grad_data();      // for in-place edits such as clipping
+  void copy_from(const Tensor& src);  // same shape; converts dtype; no graph
+
+  // Autograd.
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool on = true);  // leaves only
+  bool is_leaf() const;                    // made by the user, not by an op that records a graph
+  Tensor grad() const;                     // undefined until a backward reached this tensor
+  // Rows that received gradient, when only gather_rows fed this tensor (empty optional: all rows may).
+  const std::vector<std::int64_t>* grad_rows() const;
+  void zero_grad();                        // grad to zero in place (only touched rows for row-sparse grads)
+  void retain_grad();                      // keep the grad of a non-leaf after backward (for inspection)
+  void backward() const;                   // seeds d(this)/d(this) = 1; this must hold one element
+  void backward(const Tensor& grad_output) const;
+  Tensor detach() const;                   // a new leaf with a copy of the values
+  Tensor to(DType dtype) const;            // a new leaf with converted values
+  std::string op_name() const;             // the op that made this tensor ("" for a leaf)
+
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// While alive, ops record no graph (evaluation, optimizer updates). Nests.
+class NoGradGuard {
+ public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+bool grad_enabled();
+
+}  // namespace recgrad

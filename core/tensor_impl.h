@@ -1,0 +1,130 @@
+#pragma once
+// Inside a tensor: the xtensor storage, the gradient, and the graph node. Included by op kernels
+// (core/ops/*.cpp) and a few fused layers, not by user code: it pulls in xtensor.
+//
+// Graph design (after flashlight): each op output owns a Node that holds its inputs and a backward
+// function. The backward function never captures the output tensor (that would be a reference cycle);
+// it receives the output's value and gradient from the engine through `Backward<T>`.
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <variant>
+
+#include <xtensor/xarray.hpp>
+
+#include "core/tensor.h"
+
+namespace recgrad {
+
+template <class T>
+using Array = xt::xarray<T>;
+using AnyArray = std::variant<Array<float>, Array<double>>;
+
+struct Node;
+
+struct TensorImpl {
+  AnyArray data;
+  std::optional<AnyArray> grad;
+  std::optional<std::vector<std::int64_t>> grad_rows;  // set while only row scatters wrote `grad`
+  std::shared_ptr<Node> grad_fn;                       // null for leaves
+  bool requires_grad = false;
+  bool retains_grad = false;
+  bool graph_freed = false;  // a backward() already consumed the graph under this tensor
+  Shape shape;
+
+  DType dtype() const { return data.index() == 0 ? DType::Float32 : DType::Float64; }
+  template <class T>
+  Array<T>& values() {
+    return std::get<Array<T>>(data);
+  }
+  template <class T>
+  Array<T>& gradient() {
+    return std::get<Array<T>>(*grad);
+  }
+};
+
+struct Node {
+  std::string name;                                  // op name, for errors and graph drawings
+  std::vector<std::shared_ptr<TensorImpl>> inputs;   // the edges of the graph
+  std::function<void(TensorImpl& output)> backward;  // adds d(loss)/d(input) into each input's grad
+  ~Node();                                           // iterative: a deep chain must not overflow the stack
+};
+
+// Adds `g` into the gradient of `t`, first summing over the axes along which `t` was broadcast.
+template <class T>
+void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op);
+
+// Adds `rows_grad` [n, D] into rows `rows` of the grad of a 2-D tensor `t` (repeated rows sum).
+// Rows equal to `skip_row` are left out.
+template <class T>
+void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
+                          std::int64_t skip_row, const char* op);
+
+// What an op's backward function sees.
+template <class T>
+class Backward {
+ public:
+  Backward(TensorImpl& output, Node& node) : out_(output), node_(node) {}
+  const Array<T>& grad_output() const { return std::get<Array<T>>(*out_.grad); }
+  const Array<T>& output() const { return std::get<Array<T>>(out_.data); }
+  const Array<T>& input(std::size_t i) const { return node_.inputs[i]->values<T>(); }
+  bool needs_grad(std::size_t i) const { return node_.inputs[i]->requires_grad; }
+  // `g` may be an unevaluated xtensor expression: it is only evaluated when input i needs a gradient.
+  template <class E>
+  void accumulate(std::size_t i, E&& g) const {
+    if (!needs_grad(i)) return;
+    accumulate_grad<T>(*node_.inputs[i], Array<T>(std::forward<E>(g)), node_.name.c_str());
+  }
+  void accumulate_rows(std::size_t i, const std::vector<std::int64_t>& rows, const T* rows_grad,
+                       std::int64_t skip_row) const {
+    if (!needs_grad(i)) return;
+    accumulate_grad_rows<T>(*node_.inputs[i], rows, rows_grad, skip_row, node_.name.c_str());
+  }
+
+ private:
+  TensorImpl& out_;
+  Node& node_;
+};
+
+template <class T>
+std::shared_ptr<TensorImpl> make_impl(Array<T>&& values) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->shape.assign(values.shape().begin(), values.shape().end());
+  impl->data = std::move(values);
+  return impl;
+}
+
+// The one way an op returns its result: wraps `values` in a tensor and, when grad mode is on and an
+// input requires grad, records a node whose backward calls `backward(const Backward<T>&)`.
+template <class T, class F>
+Tensor make_result(const char* name, Array<T>&& values, const std::vector<Tensor>& inputs, F&& backward) {
+  auto impl = make_impl<T>(std::move(values));
+  bool any = false;
+  for (const Tensor& in : inputs) any = any || in.requires_grad();
+  if (any && grad_enabled()) {
+    auto node = std::make_shared<Node>();
+    node->name = name;
+    for (const Tensor& in : inputs) node->inputs.push_back(in.impl_ptr());
+    node->backward = [fn = std::forward<F>(backward)](TensorImpl& out) {
+      fn(Backward<T>(out, *out.grad_fn));
+    };
+    impl->grad_fn = std::move(node);
+    impl->requires_grad = true;
+  }
+  return Tensor(std::move(impl));
+}
+
+// Typed access to a tensor's values; throws naming `op` when the dtype differs.
+template <class T>
+const Array<T>& values_of(const Tensor& t, const char* op) {
+  if (!t.defined()) throw std::invalid_argument(std::string(op) + ": undefined tensor");
+  if (t.dtype() != dtype_of<T>())
+    throw std::invalid_argument(std::string(op) + ": expected " + dtype_name(dtype_of<T>()) + ", got " +
+                                dtype_name(t.dtype()));
+  return t.impl()->values<T>();
+}
+
+// Throws naming `op` unless all tensors are defined and share one dtype; returns it.
+DType common_dtype(const std::vector<Tensor>& tensors, const char* op);
+
+}  // namespace recgrad

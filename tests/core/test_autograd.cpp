@@ -1,0 +1,145 @@
+// The engine: topological order, accumulation, graph release, no-grad, and gradcheck itself.
+#include <gtest/gtest.h>
+
+#include "core/gradcheck.h"
+#include "core/ops.h"
+#include "core/random.h"
+#include "core/tensor_impl.h"
+
+using namespace recgrad;
+
+TEST(Autograd, ReusedNonLeafAccumulates) {
+  // b = a + a; c = b + b: dc/da = 4. A recursive backward without topological order gets this wrong.
+  Tensor a = Tensor::scalar(3.0, DType::Float64).requires_grad_();
+  Tensor b = a + a;
+  Tensor c = b + b;
+  c.backward();
+  EXPECT_DOUBLE_EQ(a.grad().item(), 4.0);
+}
+
+TEST(Autograd, DiamondGraphSumsBothPaths) {
+  // y = x*x + exp(x): dy/dx = 2x + e^x
+  Tensor x = Tensor::scalar(0.5, DType::Float64).requires_grad_();
+  Tensor y = x * x + exp(x);
+  y.backward();
+  EXPECT_NEAR(x.grad().item(), 1.0 + std::exp(0.5), 1e-15);
+}
+
+TEST(Autograd, LeafGradsAccumulateAcrossBackwardCallsUntilZeroed) {
+  Tensor x = Tensor::scalar(2.0, DType::Float64).requires_grad_();
+  (x * x).backward();
+  (x * x).backward();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 8.0);
+  x.zero_grad();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 0.0);
+}
+
+TEST(Autograd, DeepChainDoesNotOverflowTheStack) {
+  // 200k nodes: recursive sort or recursive destruction would overflow an 8 MB stack.
+  Tensor x = Tensor::scalar(1.0, DType::Float64).requires_grad_();
+  Tensor y = x;
+  for (int i = 0; i < 200000; ++i) y = y + 1.0;
+  y.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 1.0);
+  EXPECT_DOUBLE_EQ(y.item(), 200001.0);
+}
+
+TEST(Autograd, DeepGraphDroppedWithoutBackwardIsReleasedIteratively) {
+  Tensor x = Tensor::scalar(1.0, DType::Float64).requires_grad_();
+  {
+    Tensor y = x;
+    for (int i = 0; i < 200000; ++i) y = y * 1.0;
+  }  // the whole chain dies here
+  EXPECT_EQ(x.impl_ptr().use_count(), 1);
+}
+
+TEST(Autograd, GraphIsReleasedAfterBackward) {
+  Tensor x = Tensor::from_vector({3}, {1, 2, 3}, DType::Float64).requires_grad_();
+  Tensor h = exp(x);
+  Tensor loss = sum(h * h);
+  std::weak_ptr<TensorImpl> h_impl = h.impl_ptr();
+  loss.backward();
+  EXPECT_EQ(loss.impl()->grad_fn, nullptr);
+  EXPECT_EQ(h.impl()->grad_fn, nullptr);
+  EXPECT_EQ(x.impl_ptr().use_count(), 1);  // no node holds x any more
+  EXPECT_FALSE(h.grad().defined());        // intermediate grads are not kept unless asked
+  EXPECT_THROW(loss.backward(), std::logic_error);
+}
+
+TEST(Autograd, RetainGradKeepsAnIntermediateGradient) {
+  Tensor x = Tensor::from_vector({2}, {1, 2}, DType::Float64).requires_grad_();
+  Tensor h = x * 3.0;
+  h.retain_grad();
+  sum(h * h).backward();
+  EXPECT_EQ(h.grad().to_vector(), (std::vector<double>{6, 12}));
+}
+
+TEST(Autograd, NoGradGuardRecordsNothing) {
+  Tensor x = Tensor::scalar(1.0).requires_grad_();
+  Tensor y;
+  {
+    NoGradGuard guard;
+    y = x * 2.0;
+  }
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_TRUE(y.is_leaf());
+  EXPECT_TRUE((x * 2.0).requires_grad());
+}
+
+TEST(Autograd, DetachCutsTheGraph) {
+  Tensor x = Tensor::scalar(2.0, DType::Float64).requires_grad_();
+  Tensor y = (x * x).detach() * x;  // d/dx = x^2 only
+  y.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item(), 4.0);
+}
+
+TEST(Autograd, BackwardOnNonScalarNeedsGradOutput) {
+  Tensor x = Tensor::from_vector({2}, {1, 2}, DType::Float64).requires_grad_();
+  Tensor y = x * 2.0;
+  EXPECT_THROW(y.backward(), std::invalid_argument);
+  y.backward(Tensor::from_vector({2}, {1, 10}, DType::Float64));
+  EXPECT_EQ(x.grad().to_vector(), (std::vector<double>{2, 20}));
+}
+
+TEST(Autograd, MixedDtypesAreAnError) {
+  EXPECT_THROW(Tensor::ones({2}, DType::Float32) + Tensor::ones({2}, DType::Float64), std::invalid_argument);
+}
+
+TEST(Autograd, SameCodeRunsInFloat32AndFloat64) {
+  for (DType d : {DType::Float32, DType::Float64}) {
+    Tensor x = Tensor::from_vector({2}, {0.5, -1.0}, d).requires_grad_();
+    Tensor y = sum(tanh(x) * x);
+    y.backward();
+    EXPECT_EQ(x.grad().dtype(), d);
+    EXPECT_NEAR(x.grad().at({0}), std::tanh(0.5) + 0.5 * (1 - std::pow(std::tanh(0.5), 2)), 1e-6);
+  }
+}
+
+// y = x^2 with a deliberately wrong backward (dx = x instead of 2x): gradcheck must catch it.
+Tensor wrong_square(const Tensor& x) {
+  const Array<double>& v = values_of<double>(x, "wrong_square");
+  return make_result<double>("wrong_square", Array<double>(v * v), {x},
+                             [](const Backward<double>& ctx) { ctx.accumulate(0, ctx.grad_output() * ctx.input(0)); });
+}
+
+TEST(Gradcheck, FailsOnAWrongBackwardAndNamesTheWorstEntry) {
+  Tensor x = Tensor::from_vector({3}, {0.5, -2.0, 1.5}, DType::Float64).requires_grad_();
+  GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return wrong_square(in[0]); }, {x});
+  EXPECT_FALSE(r.ok) << r.message;
+  EXPECT_EQ(r.input_index, 1u);  // |x| largest at index 1: the error x is largest there
+  EXPECT_NEAR(r.analytical, -2.0, 1e-12);
+  EXPECT_NEAR(r.numerical, -4.0, 1e-6);
+  EXPECT_NE(r.message.find("FAILED"), std::string::npos);
+}
+
+TEST(Gradcheck, PassesOnACorrectBackward) {
+  Tensor x = Tensor::from_vector({3}, {0.5, -2.0, 1.5}, DType::Float64).requires_grad_();
+  GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return in[0] * in[0]; }, {x});
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.checked, 9u);
+}
+
+TEST(Gradcheck, RefusesFloat32Inputs) {
+  Tensor x = Tensor::ones({2}).requires_grad_();
+  EXPECT_THROW(gradcheck([](const std::vector<Tensor>& in) { return in[0]; }, {x}), std::invalid_argument);
+}
