@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the test programs: golden fixtures made once with PyTorch, and gradcheck asserts.
+#include <cmath>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
