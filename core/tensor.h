@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/dtype.h"
@@ -76,6 +77,9 @@ class Tensor {
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
+
+// Tensors by name, in a fixed order: parameters ("attention.q_proj.weight"), optimizer state, checkpoints.
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 // While alive, ops record no graph (evaluation, optimizer updates). Nests.
 class NoGradGuard {
