@@ -192,6 +192,17 @@ Tensor Tensor::to(DType dtype) const {
   });
 }
 
+void Tensor::to_(DType dtype) {
+  TensorImpl& t = checked(*this, "to_");
+  if (!is_leaf()) throw std::logic_error("to_: only a leaf tensor converts in place (its graph saved the old values)");
+  dispatch(dtype, [&](auto zero) {
+    using T = decltype(zero);
+    const auto convert = [](const auto& a) { return AnyArray(Array<T>(xt::cast<T>(a))); };
+    t.data = std::visit(convert, t.data);
+    if (t.grad) t.grad = std::visit(convert, *t.grad);
+  });
+}
+
 std::string Tensor::op_name() const {
   const TensorImpl& t = checked(*this, "op_name");
   return t.grad_fn ? t.grad_fn->name : "";

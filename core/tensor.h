@@ -69,6 +69,7 @@ class Tensor {
   void backward(const Tensor& grad_output) const;
   Tensor detach() const;                   // a new leaf with a copy of the values
   Tensor to(DType dtype) const;            // a new leaf with converted values
+  void to_(DType dtype);                   // converts a leaf's values (and grad) in place; handles stay valid
   std::string op_name() const;             // the op that made this tensor ("" for a leaf)
 
   TensorImpl* impl() const { return impl_.get(); }
