@@ -1,0 +1,60 @@
+#pragma once
+// Activations as modules, so that MLP can take one by name and the learned ones (PReLU, Dice) own
+// their parameters. Each maps x [..., D] -> [..., D] elementwise (Dice with per-feature statistics).
+// forward is not const: Dice updates its running statistics while training.
+#include <memory>
+#include <string>
+
+#include "layers/module.h"
+
+namespace recgrad {
+
+class Activation : public Module {
+ public:
+  virtual Tensor forward(const Tensor& x) = 0;
+};
+
+// relu(x) = max(x, 0)
+class ReLU : public Activation {
+ public:
+  Tensor forward(const Tensor& x) override;
+};
+
+// sigmoid(x) = 1 / (1 + exp(-x))
+class Sigmoid : public Activation {
+ public:
+  Tensor forward(const Tensor& x) override;
+};
+
+// PReLU (He et al., 2015): f(x) = max(x, 0) + a * min(x, 0), slope a learned ("weight").
+// num_parameters = 1 shares one slope (torch's default, init 0.25); num_parameters = D learns one per
+// feature along the LAST axis (torch uses axis 1, which is the same for the [N, D] inputs of an MLP).
+class PReLU : public Activation {
+ public:
+  explicit PReLU(std::size_t num_parameters = 1, DType dtype = DType::Float32, double init = 0.25);
+  Tensor forward(const Tensor& x) override;
+  Tensor weight;  // [num_parameters]
+};
+
+// Dice (DIN, Zhou et al., 2018): a PReLU whose switch point follows the data.
+//   p(s) = sigmoid((s - E[s]) / sqrt(Var[s] + eps)),   f(s) = p * s + (1 - p) * alpha * s
+// per feature (last axis). Training: E and Var are the batch statistics over all other axes (the
+// gradient flows through them, as in batch norm), and running_mean / running_var (buffers) move
+// towards them by `momentum`, with the unbiased variance as torch.nn.BatchNorm keeps. Eval: the
+// running statistics are used. alpha [D] starts at zero (as the DIN authors' code); eps = 1e-8 as the
+// paper. Unlike the batch norm in some Dice ports, there is no learned scale or shift.
+class Dice : public Activation {
+ public:
+  explicit Dice(std::size_t dim, DType dtype = DType::Float32, double eps = 1e-8, double momentum = 0.1);
+  Tensor forward(const Tensor& x) override;
+  Tensor alpha, running_mean, running_var;
+
+ private:
+  void update_running_stats(const Tensor& batch_mean, const Tensor& batch_var, std::size_t count);
+  double eps_, momentum_;
+};
+
+// "relu", "sigmoid", "prelu" (one slope per feature), "dice"; `dim` is the feature size D.
+std::shared_ptr<Activation> make_activation(const std::string& name, std::size_t dim, DType dtype = DType::Float32);
+
+}  // namespace recgrad

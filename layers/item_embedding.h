@@ -1,0 +1,53 @@
+#pragma once
+// ItemEmbedding: an item is its id plus side information (category, brand, shop, ...), each field
+// with its own Embedding table (sub-modules named after the fields: "id.weight", "category.weight").
+// The target item [B] and the history [B, T] go through the same tables, so a clicked item and a
+// candidate share one representation.
+//
+// Combining the F field vectors e_1..e_F of an item (fields[0] is the item id):
+//   concat  [e_1, ..., e_F]                     dim = sum of the field dims
+//   sum     e_1 + ... + e_F                     all field dims equal; dim = that
+//   eges    sum_j softmax(a_v)_j * e_j          (Wang et al., 2018, Alibaba's EGES) where a_v [F] is
+//           a learned row of "field_weights" [num_items, F] indexed by the item's id v, so each item
+//           learns how much to trust each kind of side information; dim = the common field dim.
+//           field_weights start at zero: every item begins with the plain average of its fields.
+// Index 0 pads every field (its rows are zero and get no gradient): a padded history position should
+// carry 0 in all fields, which makes its output vector zero in every mode.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "layers/embedding.h"
+
+namespace recgrad {
+
+struct ItemField {
+  std::string name;            // "id" for the item id, then the side-info names
+  std::size_t num_embeddings;  // vocabulary size including the padding index 0
+  std::size_t dim;
+};
+
+enum class FieldCombine { Concat, Sum, Eges };
+
+class ItemEmbedding : public Module {
+ public:
+  ItemEmbedding(const std::vector<ItemField>& fields, FieldCombine combine, Rng& rng, DType dtype = DType::Float32);
+
+  // field_indices[f]: the indices of field f, row-major with shape index_shape (the same for every
+  // field) -> [*index_shape, dim()].
+  Tensor forward(const std::vector<std::vector<std::int64_t>>& field_indices, const Shape& index_shape) const;
+
+  std::size_t dim() const { return dim_; }
+  std::size_t num_fields() const { return tables_.size(); }
+
+  Tensor field_weights;  // eges only: [num_items, num_fields]
+
+ private:
+  std::vector<std::shared_ptr<Embedding>> tables_;
+  FieldCombine combine_;
+  std::size_t dim_ = 0;
+};
+
+}  // namespace recgrad

@@ -1,0 +1,50 @@
+#include "layers/position_embedding.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/ops.h"
+
+namespace recgrad {
+
+PositionEmbedding::PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& rng, DType dtype,
+                                     PositionEmbeddingOptions options)
+    : max_len_(max_len), dim_(dim), options_(options) {
+  if (max_len == 0 || dim == 0)
+    throw std::invalid_argument("PositionEmbedding: max_len and dim must be positive, got " + std::to_string(max_len) +
+                                " and " + std::to_string(dim));
+  if (options.kind == PositionKind::Learned) weight = register_parameter("weight", Tensor::randn({max_len, dim}, rng, dtype));
+}
+
+std::size_t PositionEmbedding::output_dim(std::size_t input_dim) const {
+  return options_.combine == PositionCombine::Add ? input_dim : input_dim + dim_;
+}
+
+Tensor PositionEmbedding::positions(std::size_t batch, std::size_t length, DType dtype) const {
+  if (options_.kind == PositionKind::Learned) {
+    // Row t for every (b, t): the gather scatters each position's gradient back to its row.
+    std::vector<std::int64_t> rows(batch * length);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<std::int64_t>(i % length);
+    return gather_rows(weight, rows, {batch, length});
+  }
+  std::vector<double> values(batch * length * dim_);
+  for (std::size_t t = 0; t < length; ++t)
+    for (std::size_t j = 0; j < dim_; ++j) {
+      const double angle = static_cast<double>(t) / std::pow(10000.0, static_cast<double>(j - j % 2) / dim_);
+      const double value = j % 2 == 0 ? std::sin(angle) : std::cos(angle);
+      for (std::size_t b = 0; b < batch; ++b) values[(b * length + t) * dim_ + j] = value;
+    }
+  return Tensor::from_vector({batch, length, dim_}, values, dtype);
+}
+
+Tensor PositionEmbedding::forward(const Tensor& history) const {
+  const bool add = options_.combine == PositionCombine::Add;
+  if (history.dim() != 3 || history.size(1) > max_len_ || (add && history.size(2) != dim_))
+    throw std::invalid_argument("PositionEmbedding: history of shape " + to_string(history.shape()) + " is not [B, T" +
+                                (add ? ", " + std::to_string(dim_) : std::string(", D")) + "] with T <= max_len " +
+                                std::to_string(max_len_));
+  const Tensor p = positions(history.size(0), history.size(1), history.dtype());  // [B, T, dim]
+  return add ? history + p : concat({history, p}, -1);
+}
+
+}  // namespace recgrad

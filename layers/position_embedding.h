@@ -1,0 +1,48 @@
+#pragma once
+// PositionEmbedding: tells attention where in the behaviour history an item sits.
+//   history x [B, T, D] -> add:    x + P          [B, T, D]   (needs position dim == D)
+//                       -> concat: [x, P]         [B, T, D + position dim]
+// where P[b, t] is the vector of position t.
+//
+// Position 0 is the MOST RECENT behaviour: the batch layout puts the most recent item at t = 0 and
+// pads at the end, so position t means "t steps before the latest behaviour" whatever the history's
+// length. That is what recency means for interest, and it keeps a user's latest clicks on the same
+// vectors as the history grows. Padded positions get a position vector too; the key padding mask
+// removes them downstream.
+//
+// Two kinds:
+//   learned    a table "weight" [max_len, dim], init N(0, 1) (an embedding without padding row)
+//   sinusoidal fixed, no parameters (Vaswani et al., 2017):
+//              P[t, 2i] = sin(t / 10000^(2i/dim)),  P[t, 2i+1] = cos(t / 10000^(2i/dim))
+// Both accept histories of at most max_len positions.
+#include "core/random.h"
+#include "layers/module.h"
+
+namespace recgrad {
+
+enum class PositionKind { Learned, Sinusoidal };
+enum class PositionCombine { Add, Concat };
+
+struct PositionEmbeddingOptions {
+  PositionKind kind = PositionKind::Learned;
+  PositionCombine combine = PositionCombine::Add;
+};
+
+class PositionEmbedding : public Module {
+ public:
+  PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& rng, DType dtype = DType::Float32,
+                    PositionEmbeddingOptions options = {});
+  Tensor forward(const Tensor& history) const;
+
+  std::size_t output_dim(std::size_t input_dim) const;  // D, or D + dim when concatenating
+
+  Tensor weight;  // learned only
+
+ private:
+  Tensor positions(std::size_t batch, std::size_t length, DType dtype) const;  // P: [B, T, dim]
+
+  std::size_t max_len_, dim_;
+  PositionEmbeddingOptions options_;
+};
+
+}  // namespace recgrad
