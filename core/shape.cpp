@@ -41,4 +41,11 @@ std::size_t normalize_axis(int axis, std::size_t rank, const char* op) {
   return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
 }
 
+AxisLines axis_lines(const Shape& shape, std::size_t axis) {
+  AxisLines lines{1, shape[axis], 1};
+  for (std::size_t i = 0; i < axis; ++i) lines.outer *= shape[i];
+  for (std::size_t i = axis + 1; i < shape.size(); ++i) lines.inner *= shape[i];
+  return lines;
+}
+
 }  // namespace recgrad

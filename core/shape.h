@@ -18,4 +18,11 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 // Maps a possibly negative axis (-1 = last) into [0, rank); throws naming `op` when out of range.
 std::size_t normalize_axis(int axis, std::size_t rank, const char* op);
 
+// A tensor seen as [outer, n, inner] around one axis of size n: element (o, j, i) sits at
+// (o * n + j) * inner + i. Ops that work along one axis (max, softmax, slice, concat) walk these lines.
+struct AxisLines {
+  std::size_t outer, n, inner;
+};
+AxisLines axis_lines(const Shape& shape, std::size_t axis);
+
 }  // namespace recgrad

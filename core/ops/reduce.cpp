@@ -81,11 +81,8 @@ Tensor max(const Tensor& x, int axis, bool keepdims) {
   const std::size_t ax = normalize_axis(axis, x.dim(), "max");
   const Shape in_shape = x.shape();
   if (in_shape[ax] == 0) throw std::invalid_argument("max: axis " + std::to_string(axis) + " is empty");
-  // View x as [outer, n, inner] and scan each line.
-  std::size_t outer = 1, inner = 1;
-  for (std::size_t i = 0; i < ax; ++i) outer *= in_shape[i];
-  for (std::size_t i = ax + 1; i < in_shape.size(); ++i) inner *= in_shape[i];
-  const std::size_t n = in_shape[ax];
+  const AxisLines lines = axis_lines(in_shape, ax);  // scan each line
+  const std::size_t outer = lines.outer, n = lines.n, inner = lines.inner;
   return dispatch(common_dtype({x}, "max"), [&](auto zero) {
     using T = decltype(zero);
     const T* v = values_of<T>(x, "max").data();
