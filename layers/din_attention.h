@@ -1,0 +1,51 @@
+#pragma once
+// DIN attention (the "local activation unit" of Deep Interest Network, Zhou et al., 2018): a small
+// MLP scores how relevant each behaviour item is to the candidate, from the pair itself, so the
+// score can learn interactions that a dot product cannot express.
+//   features = concat[q, k_t, q - k_t, q * k_t]                     [B, Tq, T, 4D]
+//   scores   = MLP(features): 4D -> hidden... -> 1                  [B, Tq, T]
+//   weights  = scores, padded keys set to 0     (normalize = false, the default)
+//            = softmax(scores) over unpadded keys (normalize = true)
+//   output   = Σ_t weights_t v_t                                    [B, Tq, Dv]
+// The paper keeps the raw weights (no softmax) so that the output's size reflects the intensity of
+// the user's interest in the candidate; softmax is there for comparison.
+//
+// Defaults follow the DIN authors' code: hidden {80, 40} with sigmoid. "dice" and "prelu" work too;
+// note that Dice's batch statistics include padded history positions (they are computed before the
+// mask applies), as in the authors' code.
+// Parameters: "mlp.layers.<i>.weight", "mlp.layers.<i>.bias" (and the activations' own).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "layers/attention.h"
+#include "layers/mlp.h"
+
+namespace recgrad {
+
+struct DinAttentionOptions {
+  std::vector<std::size_t> hidden = {80, 40};
+  std::string activation = "sigmoid";  // any name make_activation knows
+  double dropout = 0.0;                // between the MLP's hidden layers
+  bool normalize = false;              // softmax over the unpadded keys instead of raw scores
+};
+
+class DinAttention : public Module {
+ public:
+  // dim: D, the size of the query and key vectors.
+  DinAttention(std::size_t dim, Rng& rng, DType dtype = DType::Float32, DinAttentionOptions options = {});
+
+  // query [B, Tq, D] (Tq = 1 for the candidate item), keys [B, T, D], values [B, T, Dv],
+  // key_padding_mask [B, T] or undefined. Not const: the MLP's dropout and Dice keep state.
+  AttentionOutput forward(const Tensor& query, const Tensor& keys, const Tensor& values,
+                          const Tensor& key_padding_mask = Tensor());
+
+  std::shared_ptr<MLP> mlp;
+
+ private:
+  std::size_t dim_;
+  bool normalize_;
+};
+
+}  // namespace recgrad
