@@ -139,6 +139,20 @@ TEST(Gradcheck, PassesOnACorrectBackward) {
   EXPECT_EQ(r.checked, 9u);
 }
 
+TEST(Gradcheck, PassesOnAGraphWhereOneTensorFeedsSeveralOps) {
+  // h feeds softmax, mul, sigmoid, mean and slice; w feeds matmul and the final sum.
+  Rng rng(7);
+  Tensor x = Tensor::randn({2, 3, 4}, rng, DType::Float64).requires_grad_();
+  Tensor w = Tensor::randn({4, 4}, rng, DType::Float64).requires_grad_();
+  auto f = [](const std::vector<Tensor>& in) {
+    const Tensor h = matmul(in[0], in[1]);
+    const Tensor mixed = softmax(h, -1) * h + sigmoid(h) - mean(h, {-1}, true);
+    return concat({mixed, slice(h, 1, 0, 1) * sum(in[1])}, 1);
+  };
+  GradcheckResult r = gradcheck(f, {x, w});
+  EXPECT_TRUE(r.ok) << r.message;
+}
+
 TEST(Gradcheck, RefusesFloat32Inputs) {
   Tensor x = Tensor::ones({2}).requires_grad_();
   EXPECT_THROW(gradcheck([](const std::vector<Tensor>& in) { return in[0]; }, {x}), std::invalid_argument);
