@@ -44,12 +44,12 @@ Tensor Dice::forward(const Tensor& x) {
   if (is_training()) {
     const std::size_t count = x.numel() / alpha.numel();
     if (count < 2)
-      throw std::invalid_argument("Dice: batch statistics need more than one value per feature in training, got input " +
-                                  to_string(x.shape()));
+      throw std::invalid_argument(
+          "Dice: batch statistics need more than one value per feature in training, got input " + to_string(x.shape()));
     std::vector<int> batch_axes(x.dim() - 1);
     for (std::size_t i = 0; i < batch_axes.size(); ++i) batch_axes[i] = static_cast<int>(i);
-    const Tensor batch_mean = mean(x, batch_axes);              // [D]
-    const Tensor centered = x - batch_mean;                     // [..., D]
+    const Tensor batch_mean = mean(x, batch_axes);                   // [D]
+    const Tensor centered = x - batch_mean;                          // [..., D]
     const Tensor batch_var = mean(centered * centered, batch_axes);  // [D], biased as batch norm's
     normalized = centered / sqrt(batch_var + eps_);
     update_running_stats(batch_mean, batch_var, count);

@@ -4,8 +4,7 @@
 
 namespace recgrad {
 
-MLP::MLP(const std::vector<std::size_t>& sizes, const std::string& activation, double dropout, Rng& rng,
-         DType dtype) {
+MLP::MLP(const std::vector<std::size_t>& sizes, const std::string& activation, double dropout, Rng& rng, DType dtype) {
   if (sizes.size() < 2)
     throw std::invalid_argument("MLP: sizes needs at least {in, out}, got " + std::to_string(sizes.size()) +
                                 " entries");
@@ -14,7 +13,8 @@ MLP::MLP(const std::vector<std::size_t>& sizes, const std::string& activation, d
     layers_.push_back(register_module("layers." + index, std::make_shared<Linear>(sizes[i], sizes[i + 1], rng, dtype)));
     if (i + 2 == sizes.size()) break;  // nothing after the last layer
     activations_.push_back(register_module("activations." + index, make_activation(activation, sizes[i + 1], dtype)));
-    if (dropout != 0) dropouts_.push_back(register_module("dropouts." + index, std::make_shared<Dropout>(dropout, rng.next())));
+    if (dropout != 0)
+      dropouts_.push_back(register_module("dropouts." + index, std::make_shared<Dropout>(dropout, rng.next())));
   }
 }
 

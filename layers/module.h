@@ -27,8 +27,8 @@ class Module {
 
   NamedTensors named_parameters() const;  // dotted names in registration order: "q_proj.weight"
   std::vector<Tensor> parameters() const;
-  std::size_t parameter_count() const;    // number of scalars
-  NamedTensors named_buffers() const;     // same naming, for non-trained state
+  std::size_t parameter_count() const;  // number of scalars
+  NamedTensors named_buffers() const;   // same naming, for non-trained state
 
   void train(bool on = true);  // recursive: dropout and batch statistics follow this flag
   void eval() { train(false); }

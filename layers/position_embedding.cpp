@@ -13,7 +13,8 @@ PositionEmbedding::PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& 
   if (max_len == 0 || dim == 0)
     throw std::invalid_argument("PositionEmbedding: max_len and dim must be positive, got " + std::to_string(max_len) +
                                 " and " + std::to_string(dim));
-  if (options.kind == PositionKind::Learned) weight = register_parameter("weight", Tensor::randn({max_len, dim}, rng, dtype));
+  if (options.kind == PositionKind::Learned)
+    weight = register_parameter("weight", Tensor::randn({max_len, dim}, rng, dtype));
 }
 
 std::size_t PositionEmbedding::output_dim(std::size_t input_dim) const {

@@ -43,9 +43,11 @@ std::vector<std::string> names(const NamedTensors& named) {
 TEST(Module, NamedParametersAreDottedInRegistrationOrder) {
   Rng rng(1);
   Outer model(rng);
-  EXPECT_EQ(names(model.named_parameters()),
-            (std::vector<std::string>{"scale", "q_proj.weight", "inner.proj.weight", "inner.proj.bias", "inner.act.alpha"}));
-  EXPECT_EQ(names(model.named_buffers()), (std::vector<std::string>{"inner.act.running_mean", "inner.act.running_var"}));
+  const std::vector<std::string> parameters = {"scale", "q_proj.weight", "inner.proj.weight", "inner.proj.bias",
+                                                "inner.act.alpha"};
+  const std::vector<std::string> buffers = {"inner.act.running_mean", "inner.act.running_var"};
+  EXPECT_EQ(names(model.named_parameters()), parameters);
+  EXPECT_EQ(names(model.named_buffers()), buffers);
 }
 
 TEST(Module, ParametersAreTheRegisteredHandles) {
