@@ -24,9 +24,8 @@ void check_attention_inputs(const std::string& layer, const Tensor& query, const
   if (values.size(-2) != keys.size(-2)) fail("keys and values must have the same length T");
   if (values_dim_must_match && values.size(-1) != query.size(-1))
     fail("values must have the same last dimension D as query and keys");
-  if (key_padding_mask.defined() &&
-      (key_padding_mask.dim() != 2 || key_padding_mask.size(0) != keys.size(0) ||
-       key_padding_mask.size(1) != keys.size(-2)))
+  if (key_padding_mask.defined() && (key_padding_mask.dim() != 2 || key_padding_mask.size(0) != keys.size(0) ||
+                                     key_padding_mask.size(1) != keys.size(-2)))
     fail("key_padding_mask must be [B, T]");
 }
 

@@ -23,8 +23,8 @@ Tensor expand(const Tensor& x, const Shape& shape) {
 DinAttention::DinAttention(std::size_t dim, Rng& rng, DType dtype, DinAttentionOptions options)
     : dim_(dim), normalize_(options.normalize) {
   if (dim == 0) throw std::invalid_argument("DinAttention: dim must be positive");
-  mlp = register_module("mlp", std::make_shared<MLP>(unit_sizes(dim, options.hidden), options.activation,
-                                                     options.dropout, rng, dtype));
+  mlp = register_module(
+      "mlp", std::make_shared<MLP>(unit_sizes(dim, options.hidden), options.activation, options.dropout, rng, dtype));
 }
 
 AttentionOutput DinAttention::forward(const Tensor& query, const Tensor& keys, const Tensor& values,

@@ -67,8 +67,8 @@ AttentionOutput MultiHeadAttention::forward(const Tensor& query, const Tensor& k
                                             const Tensor& key_padding_mask) const {
   check_attention_inputs("MultiHeadAttention", query, keys, values, key_padding_mask, true);
   if (query.dim() != 3 || query.size(2) != embed_dim_)
-    throw std::invalid_argument("MultiHeadAttention: expected query [B, Tq, " + std::to_string(embed_dim_) +
-                                "], got " + to_string(query.shape()));
+    throw std::invalid_argument("MultiHeadAttention: expected query [B, Tq, " + std::to_string(embed_dim_) + "], got " +
+                                to_string(query.shape()));
   const Tensor q = split_heads(q_proj->forward(query));   // [B, h, Tq, hd]
   const Tensor k = split_heads(k_proj->forward(keys));    // [B, h, T, hd]
   const Tensor v = split_heads(v_proj->forward(values));  // [B, h, T, hd]

@@ -1,8 +1,8 @@
 // The attention conventions (layers/attention.h), DotProductAttention and ScaledDotProductAttention.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
 
 #include "layers/dot_attention.h"
 #include "layers/scaled_dot_attention.h"
@@ -47,8 +47,7 @@ TEST(AttentionWeights, RawScoresKeptAtUnpaddedKeysAndZeroAtPaddedOnes) {
   const Tensor scores = Tensor::randn({kB, 1, kT}, rng, DType::Float64);
   const Tensor w = attention_weights(scores, mask(), /*normalize=*/false);
   for (std::size_t b = 0; b < kB; ++b)
-    for (std::size_t t = 0; t < kT; ++t)
-      EXPECT_EQ(w.at({b, 0, t}), t < kLengths[b] ? scores.at({b, 0, t}) : 0.0);
+    for (std::size_t t = 0; t < kT; ++t) EXPECT_EQ(w.at({b, 0, t}), t < kLengths[b] ? scores.at({b, 0, t}) : 0.0);
 }
 
 TEST(AttentionWeights, Float32MaskWorksWithFloat64Scores) {
@@ -113,8 +112,8 @@ TEST(DotProductAttention, GradcheckWithMixedLengthsAndEmptyHistory) {
                                    random_input({kB, kT, 2}, rng)};
   for (bool normalize : {true, false}) {
     const DotProductAttention attention(normalize);
-    EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) { return flat(attention.forward(in[0], in[1], in[2], mask())); },
-                     inputs);
+    EXPECT_GRADCHECK(
+        [&](const std::vector<Tensor>& in) { return flat(attention.forward(in[0], in[1], in[2], mask())); }, inputs);
   }
 }
 
@@ -126,8 +125,8 @@ TEST(DotProductAttention, PermutingHistoryPermutesWeightsAndKeepsOutput) {
   for (bool normalize : {true, false}) {
     const DotProductAttention attention(normalize);
     const AttentionOutput a = attention.forward(query, keys, values, mask());
-    const AttentionOutput p = attention.forward(query, reorder(keys, 1, order), reorder(values, 1, order),
-                                                reorder(mask(), 1, order));
+    const AttentionOutput p =
+        attention.forward(query, reorder(keys, 1, order), reorder(values, 1, order), reorder(mask(), 1, order));
     EXPECT_TRUE(AllClose(p.output, a.output, 1e-12));
     EXPECT_TRUE(AllClose(p.weights, reorder(a.weights, 2, order), 1e-12));
   }

@@ -1,8 +1,8 @@
 // DinAttention: the DIN activation unit as an attention layer.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
 
 #include "layers/din_attention.h"
 #include "tests/layers/test_attention_util.h"
@@ -72,9 +72,8 @@ TEST(DinAttention, EmptyHistoryGivesZerosNotNaN) {
   Rng rng(4);
   for (bool normalize : {false, true}) {
     DinAttention din(kD, rng, DType::Float64, small("sigmoid", normalize));
-    const AttentionOutput a =
-        din.forward(random_input({kB, 1, kD}, rng), random_input({kB, kT, kD}, rng), random_input({kB, kT, kD}, rng),
-                    mask());
+    const AttentionOutput a = din.forward(random_input({kB, 1, kD}, rng), random_input({kB, kT, kD}, rng),
+                                          random_input({kB, kT, kD}, rng), mask());
     for (double v : slice(a.output, 0, 2, 3).to_vector()) EXPECT_EQ(v, 0.0);
     for (double v : slice(a.weights, 0, 2, 3).to_vector()) EXPECT_EQ(v, 0.0);
   }
@@ -88,9 +87,8 @@ TEST(DinAttention, GradcheckWithMixedLengthsAndEmptyHistory) {
       DinAttention din(kD, rng, DType::Float64, small(activation, normalize));
       EXPECT_GRADCHECK(
           [&](const std::vector<Tensor>& in) { return flat(din.forward(in[0], in[1], in[2], mask())); },
-          with_parameters({random_input({kB, 1, kD}, rng), random_input({kB, kT, kD}, rng),
-                           random_input({kB, kT, 2}, rng)},
-                          din));
+          with_parameters(
+              {random_input({kB, 1, kD}, rng), random_input({kB, kT, kD}, rng), random_input({kB, kT, 2}, rng)}, din));
     }
 }
 

@@ -1,8 +1,8 @@
 // MultiHeadAttention against torch.nn.MultiheadAttention (tests/golden/attention.py) and its properties.
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <stdexcept>
-
-#include <gtest/gtest.h>
 
 #include "layers/multi_head_attention.h"
 #include "layers/scaled_dot_attention.h"
@@ -28,7 +28,7 @@ std::shared_ptr<MultiHeadAttention> golden_layer() {
 TEST(MultiHeadAttention, ParametersAreTorchsFourProjectionsUnderTheirNames) {
   Rng rng(1);
   const MultiHeadAttention mha(8, 2, rng);
-  const std::vector<std::string> names{"q_proj.weight", "q_proj.bias", "k_proj.weight", "k_proj.bias",
+  const std::vector<std::string> names{"q_proj.weight", "q_proj.bias", "k_proj.weight",   "k_proj.bias",
                                        "v_proj.weight", "v_proj.bias", "out_proj.weight", "out_proj.bias"};
   const NamedTensors params = mha.named_parameters();
   ASSERT_EQ(params.size(), names.size());
@@ -110,8 +110,8 @@ TEST(MultiHeadAttention, SingleHeadIsScaledAttentionOfTheProjections) {
   const Tensor values = random_input({3, 4, 6}, rng);
   const Tensor mask = padding_mask({4, 1, 3}, 4, DType::Float64);
   const AttentionOutput multi = mha.forward(query, keys, values, mask);
-  const AttentionOutput single = scaled_dot_product_attention(
-      mha.q_proj->forward(query), mha.k_proj->forward(keys), mha.v_proj->forward(values), mask);
+  const AttentionOutput single = scaled_dot_product_attention(mha.q_proj->forward(query), mha.k_proj->forward(keys),
+                                                              mha.v_proj->forward(values), mask);
   EXPECT_TRUE(AllClose(multi.output, mha.out_proj->forward(single.output), 1e-12));
   EXPECT_TRUE(AllClose(multi.weights, reshape(single.weights, {3, 1, 2, 4}), 1e-12));
 }
@@ -121,10 +121,9 @@ TEST(MultiHeadAttention, GradcheckWithMixedLengthsAndEmptyHistory) {
   MultiHeadAttention mha(4, 2, rng, DType::Float64);
   for (Tensor p : mha.parameters()) p.copy_from(Tensor::randn(p.shape(), rng, DType::Float64));
   const Tensor mask = padding_mask({3, 1, 0}, 3, DType::Float64);
-  EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) { return flat(mha.forward(in[0], in[1], in[2], mask)); },
-                   with_parameters({random_input({3, 1, 4}, rng), random_input({3, 3, 4}, rng),
-                                    random_input({3, 3, 4}, rng)},
-                                   mha));
+  EXPECT_GRADCHECK(
+      [&](const std::vector<Tensor>& in) { return flat(mha.forward(in[0], in[1], in[2], mask)); },
+      with_parameters({random_input({3, 1, 4}, rng), random_input({3, 3, 4}, rng), random_input({3, 3, 4}, rng)}, mha));
 }
 
 TEST(MultiHeadAttention, PermutingHistoryPermutesWeightsAndKeepsOutput) {
@@ -133,7 +132,7 @@ TEST(MultiHeadAttention, PermutingHistoryPermutesWeightsAndKeepsOutput) {
   const std::vector<std::size_t> order{4, 2, 0, 1, 3};
   const AttentionOutput a = mha->forward(golden("query"), golden("keys"), golden("values"), mask);
   const AttentionOutput p = mha->forward(golden("query"), reorder(golden("keys"), 1, order),
-                                        reorder(golden("values"), 1, order), reorder(mask, 1, order));
+                                         reorder(golden("values"), 1, order), reorder(mask, 1, order));
   EXPECT_TRUE(AllClose(p.output, a.output, 1e-12));
   EXPECT_TRUE(AllClose(p.weights, reorder(a.weights, 3, order), 1e-12));
 }

@@ -1,7 +1,7 @@
 // TransformerBlock against torch.nn.TransformerEncoderLayer (tests/golden/attention.py) and its masking.
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "layers/transformer_block.h"
 #include "tests/layers/test_attention_util.h"
@@ -34,11 +34,11 @@ TEST(TransformerBlock, ParametersUseTorchsEncoderLayerNames) {
   const TransformerBlock block(8, 2, 16, rng);
   std::vector<std::string> names;
   for (const auto& named : block.named_parameters()) names.push_back(named.first);
-  EXPECT_EQ(names, (std::vector<std::string>{"self_attn.q_proj.weight", "self_attn.q_proj.bias", "self_attn.k_proj.weight",
-                                             "self_attn.k_proj.bias", "self_attn.v_proj.weight", "self_attn.v_proj.bias",
-                                             "self_attn.out_proj.weight", "self_attn.out_proj.bias", "linear1.weight",
-                                             "linear1.bias", "linear2.weight", "linear2.bias", "norm1.weight",
-                                             "norm1.bias", "norm2.weight", "norm2.bias"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "self_attn.q_proj.weight", "self_attn.q_proj.bias", "self_attn.k_proj.weight",
+                       "self_attn.k_proj.bias", "self_attn.v_proj.weight", "self_attn.v_proj.bias",
+                       "self_attn.out_proj.weight", "self_attn.out_proj.bias", "linear1.weight", "linear1.bias",
+                       "linear2.weight", "linear2.bias", "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias"}));
   EXPECT_EQ(block.linear1->weight.shape(), (Shape{16, 8}));
 }
 
@@ -68,8 +68,8 @@ TEST(TransformerBlock, PaddedPositionsDoNotLeakIntoRealOnes) {
       for (std::size_t d = 0; d < 8; ++d) EXPECT_EQ(history.grad().at({b, t, d}), 0.0) << b << " " << t;
 
   // Changing what sits in the padded slots changes no real row.
-  const Tensor other = block->forward(history * (1.0 - reshape(mask, {3, 4, 1})) + 7.0 * reshape(mask, {3, 4, 1}),
-                                      mask).output;
+  const Tensor other =
+      block->forward(history * (1.0 - reshape(mask, {3, 4, 1})) + 7.0 * reshape(mask, {3, 4, 1}), mask).output;
   for (std::size_t b = 0; b < 3; ++b)
     for (std::size_t t = 0; t < lengths[b]; ++t)
       for (std::size_t d = 0; d < 8; ++d) EXPECT_NEAR(other.at({b, t, d}), a.output.at({b, t, d}), 1e-12);
