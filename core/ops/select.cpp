@@ -43,12 +43,12 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     for (std::size_t k = 0; k < y.size(); ++k)
       if (!pick_a[k]) y.data()[k] = from_b.data()[k];
     return make_result<T>("where", std::move(y), {a, b}, [pick_a = std::move(pick_a)](const Backward<T>& ctx) {
+      // Input 0 (a) gets dy where cond picked it, input 1 (b) everywhere else.
       for (std::size_t input = 0; input < 2; ++input) {
         if (!ctx.needs_grad(input)) continue;
-        const bool to_a = input == 0;
         Array<T> g = ctx.grad_output();
         for (std::size_t k = 0; k < g.size(); ++k)
-          if (bool(pick_a[k]) != to_a) g.data()[k] = 0;
+          if (bool(pick_a[k]) != (input == 0)) g.data()[k] = 0;
         ctx.accumulate(input, std::move(g));  // summed back to the input's shape
       }
     });

@@ -45,18 +45,13 @@ void permute_copy(const T* src, const Shape& in_shape, const std::vector<std::si
 
 Tensor permute_op(const char* name, const Tensor& x, const std::vector<std::size_t>& axes) {
   const Shape in_shape = x.shape();
-  std::vector<bool> seen(in_shape.size(), false);
-  bool valid = axes.size() == in_shape.size();
-  for (std::size_t a : axes) {
-    valid = valid && a < in_shape.size() && !seen[a];
-    if (valid) seen[a] = true;
-  }
-  if (!valid) {
-    std::string given;
-    for (std::size_t a : axes) given += (given.empty() ? "" : ", ") + std::to_string(a);
-    throw std::invalid_argument(std::string(name) + ": axes (" + given + ") are not a permutation of the " +
-                                std::to_string(in_shape.size()) + " axes of shape " + to_string(in_shape));
-  }
+  std::vector<std::size_t> sorted = axes;
+  std::sort(sorted.begin(), sorted.end());
+  bool valid = sorted.size() == in_shape.size();
+  for (std::size_t d = 0; valid && d < sorted.size(); ++d) valid = sorted[d] == d;
+  if (!valid)
+    throw std::invalid_argument(std::string(name) + ": axes " + to_string(axes) +
+                                " are not a permutation of the axes of shape " + to_string(in_shape));
   Shape out_shape(axes.size());
   std::vector<std::size_t> inverse(axes.size());
   for (std::size_t d = 0; d < axes.size(); ++d) {

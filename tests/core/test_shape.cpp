@@ -97,9 +97,9 @@ TEST(Shape, ReshapeToADifferentSizeNamesBothShapes) {
 
 TEST(Shape, BadPermutationNamesTheAxesAndShape) {
   const Tensor x = Tensor::ones({2, 3, 4});
-  EXPECT_TRUE(ThrowsNaming([&] { permute(x, {0, 1, 1}); }, {"permute", "(0, 1, 1)", "[2, 3, 4]"}));
-  EXPECT_TRUE(ThrowsNaming([&] { permute(x, {0, 1}); }, {"permute", "(0, 1)", "[2, 3, 4]"}));
-  EXPECT_TRUE(ThrowsNaming([&] { permute(x, {0, 1, 3}); }, {"permute", "(0, 1, 3)"}));
+  EXPECT_TRUE(ThrowsNaming([&] { permute(x, {0, 1, 1}); }, {"permute", "[0, 1, 1]", "[2, 3, 4]"}));
+  EXPECT_TRUE(ThrowsNaming([&] { permute(x, {0, 1}); }, {"permute", "[0, 1]", "[2, 3, 4]"}));
+  EXPECT_TRUE(ThrowsNaming([&] { permute(x, {0, 1, 3}); }, {"permute", "[0, 1, 3]"}));
   EXPECT_TRUE(ThrowsNaming([&] { transpose(x, 0, 3); }, {"transpose", "axis 3", "rank 3"}));
 }
 
