@@ -234,23 +234,41 @@ const json* ConfigReader::find(const std::string& key) {
   return found == object_->end() ? nullptr : &*found;
 }
 
-std::string ConfigReader::path_of(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string ConfigReader::path_of(const std::string& key) const {
+  if (key.empty()) return path_;  // a message about the object as a whole
+  return path_.empty() ? key : path_ + "." + key;
+}
 
 void ConfigReader::fail(const std::string& key, const std::string& message) const {
   throw std::invalid_argument(label_ + ": " + path_of(key) + ": " + message);
 }
 
+std::int64_t ConfigReader::checked_int(const std::string& key, const json& value, std::int64_t min,
+                                       std::int64_t max) const {
+  // Unsigned values above the int64 range and floats such as 4.0 are not accepted as integers.
+  const bool integer = value.is_number_integer() &&
+                       !(value.is_number_unsigned() &&
+                         value.get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
+  if (!integer || value.get<std::int64_t>() < min || value.get<std::int64_t>() > max)
+    fail(key, "expected " + integer_kind(min, max) + ", got " + shown(value));
+  return value.get<std::int64_t>();
+}
+
 std::int64_t ConfigReader::get_int(const std::string& key, std::int64_t fallback, std::int64_t min,
                                    std::int64_t max) {
   const json* value = find(key);
+  return value ? checked_int(key, *value, min, max) : fallback;
+}
+
+std::vector<std::int64_t> ConfigReader::get_int_list(const std::string& key, const std::vector<std::int64_t>& fallback,
+                                                     std::int64_t min, std::int64_t max) {
+  const json* value = find(key);
   if (!value) return fallback;
-  // Unsigned values above the int64 range and floats such as 4.0 are not accepted as integers.
-  const bool integer = value->is_number_integer() &&
-                       !(value->is_number_unsigned() &&
-                         value->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
-  if (!integer || value->get<std::int64_t>() < min || value->get<std::int64_t>() > max)
-    fail(key, "expected " + integer_kind(min, max) + ", got " + shown(*value));
-  return value->get<std::int64_t>();
+  if (!value->is_array()) fail(key, "expected a list of integers, got " + shown(*value));
+  std::vector<std::int64_t> list;
+  for (std::size_t i = 0; i < value->size(); ++i)
+    list.push_back(checked_int(key + "[" + std::to_string(i) + "]", (*value)[i], min, max));
+  return list;
 }
 
 double ConfigReader::get_double(const std::string& key, double fallback, const Interval& allowed) {

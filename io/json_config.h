@@ -76,6 +76,10 @@ class ConfigReader {
   std::int64_t get_int(const std::string& key, std::int64_t fallback,
                        std::int64_t min = std::numeric_limits<std::int64_t>::min(),
                        std::int64_t max = std::numeric_limits<std::int64_t>::max());
+  // Each element within [min, max]; errors name the element ("model.tower.hidden[1]").
+  std::vector<std::int64_t> get_int_list(const std::string& key, const std::vector<std::int64_t>& fallback,
+                                         std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                                         std::int64_t max = std::numeric_limits<std::int64_t>::max());
   double get_double(const std::string& key, double fallback, const Interval& allowed = {});  // ints accepted too
   bool get_bool(const std::string& key, bool fallback);
   // With `allowed` non-empty, the value must be one of them.
@@ -88,7 +92,8 @@ class ConfigReader {
   // A list of objects, each read as "key[i]"; an absent key is an empty list.
   std::vector<ConfigReader> object_list(const std::string& key);
 
-  // Throws "label: path.key: message", for checks the getters cannot make (one value against another).
+  // Throws "label: path.key: message", for checks the getters cannot make (one value against another);
+  // with key "" the message is about this object as a whole: "label: path: message".
   [[noreturn]] void fail(const std::string& key, const std::string& message) const;
 
   // Throws on the first key of this object that no getter asked for.
@@ -97,6 +102,8 @@ class ConfigReader {
  private:
   ConfigReader(const nlohmann::json& object, std::string label, std::string path);
   const nlohmann::json* find(const std::string& key);  // records the key as known; nullptr when absent
+  std::int64_t checked_int(const std::string& key, const nlohmann::json& value, std::int64_t min,
+                           std::int64_t max) const;
   std::string path_of(const std::string& key) const;   // "model.attention" + "heads" -> "model.attention.heads"
 
   const nlohmann::json* object_;

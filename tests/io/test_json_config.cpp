@@ -108,6 +108,17 @@ TEST(ConfigReader, IntegerErrorsSayWhatWasExpected) {
             "config: model.attention.big: expected an integer >= 2, got 18446744073709551615");
 }
 
+TEST(ConfigReader, IntegerListElementsAreCheckedOneByOne) {
+  const json config = json::parse(R"({"tower": {"hidden": [64, 0, 16], "sizes": [3, 4], "widths": 8}})");
+  ConfigReader tower = ConfigReader(config).object("tower");
+  EXPECT_EQ(tower.get_int_list("sizes", {}, 1), (std::vector<std::int64_t>{3, 4}));
+  EXPECT_EQ(tower.get_int_list("absent", {32, 16}, 1), (std::vector<std::int64_t>{32, 16}));
+  EXPECT_EQ(error_of([&] { tower.get_int_list("hidden", {}, 1); }),
+            "config: tower.hidden[1]: expected a positive integer, got 0");
+  EXPECT_EQ(error_of([&] { tower.get_int_list("widths", {}, 1); }),
+            "config: tower.widths: expected a list of integers, got 8");
+}
+
 TEST(ConfigReader, NumberErrorsNameTheInterval) {
   const json config = json::parse(R"({"lr": -0.001, "dropout": 1, "wd": "0.1", "beta": 0})");
   ConfigReader optim(config, "run.json");
@@ -180,6 +191,8 @@ TEST(ConfigReader, FailNamesThePathForChecksAcrossKeys) {
   ConfigReader attention = ConfigReader(kConfig).object("model").object("attention");
   EXPECT_EQ(error_of([&] { attention.fail("heads", "must divide embedding_dim 16, got 3"); }),
             "config: model.attention.heads: must divide embedding_dim 16, got 3");
+  EXPECT_EQ(error_of([&] { attention.fail("", "dot attention has no heads"); }),
+            "config: model.attention: dot attention has no heads");
 }
 
 TEST(ApplyOverride, ParsesEachKindOfValue) {
