@@ -1,0 +1,74 @@
+#pragma once
+// Mini-batches of an EncodedDataset, padded to one length, in a seeded order that can be resumed
+// exactly after a checkpoint.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/random.h"
+#include "data/dataset.h"
+
+namespace recgrad {
+
+// One mini-batch, row-major. History slot t of sample b is at [b * T + t]; t = 0 is the most recent
+// item, slots t >= lengths[b] hold the padding index 0. The model's key_padding_mask is
+// (t >= lengths[b]).
+struct Batch {
+  std::size_t B = 0, T = 0;
+  std::vector<std::int64_t> target_item;                // [B]
+  std::vector<std::vector<std::int64_t>> target_side;   // [fields][B]
+  std::vector<std::int64_t> history_item;               // [B * T]
+  std::vector<std::vector<std::int64_t>> history_side;  // [fields][B * T]
+  std::vector<std::size_t> lengths;                     // [B] true history lengths
+  std::vector<double> labels;                           // [B]
+  std::vector<std::int64_t> user;                       // [B], empty without a user column
+  std::vector<std::size_t> rows;                        // [B] dataset row of each sample
+};
+
+// The given rows as one batch. pad_to = 0: T is the longest history among them (at least 1, so an
+// all-empty batch still has one padded slot); otherwise T = pad_to, which must cover every history.
+Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& rows, std::size_t pad_to = 0);
+
+struct BatcherOptions {
+  std::size_t batch_size = 256;
+  bool shuffle = true;      // false: dataset order (evaluation)
+  std::uint64_t seed = 0;
+  std::size_t pad_to = 0;   // as in make_batch
+};
+
+// Where a Batcher stands, for checkpoints: the epoch, the next position in its order, and the random
+// state from which that epoch's order was drawn (so the order is redrawn, not stored).
+struct BatcherState {
+  std::size_t epoch = 0;
+  std::size_t position = 0;
+  std::string epoch_rng_state;
+};
+
+// Epoch after epoch over the dataset: each epoch a fresh permutation (when shuffling), cut into
+// batches of batch_size; the last batch of an epoch may be smaller.
+//
+//   while (batcher.next(batch)) train_step(batch);   // one epoch; the next call starts the next one
+class Batcher {
+ public:
+  Batcher(const EncodedDataset& data, BatcherOptions options);  // keeps a reference to data
+
+  bool next(Batch& batch);  // false (batch untouched) at the end of an epoch, which also moves to the next
+  std::size_t epoch() const { return epoch_; }
+  std::size_t batches_per_epoch() const;
+
+  BatcherState state() const;
+  void restore(const BatcherState& state);  // throws std::invalid_argument on a state that does not fit
+
+ private:
+  void start_epoch();
+
+  const EncodedDataset& data_;
+  BatcherOptions options_;
+  Rng rng_;
+  std::size_t epoch_ = 0, position_ = 0;
+  std::string epoch_rng_state_;
+  std::vector<std::size_t> order_;
+};
+
+}  // namespace recgrad

@@ -1,0 +1,55 @@
+#pragma once
+// The two in-memory forms of interaction data. A RawDataset holds the strings of a file (or of the
+// synthetic generator) by role; encode() (data/encoder.h) turns it into an EncodedDataset of
+// vocabulary indices in the layout the model reads.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace recgrad {
+
+struct RawDataset {
+  std::vector<std::string> side_fields;  // names of the side-info fields (the target side-info columns)
+  bool has_users = false;
+
+  std::vector<double> labels;                                      // [N], 0 or 1
+  std::vector<std::string> users;                                  // [N], empty unless has_users
+  std::vector<std::string> target_item;                            // [N]
+  std::vector<std::vector<std::string>> target_side;               // [fields][N]
+  std::vector<std::vector<std::string>> history_item;              // [N][length], OLDEST FIRST
+  std::vector<std::vector<std::vector<std::string>>> history_side; // [fields][N][length]
+
+  // Known only for synthetic data (empty otherwise): each impression's true click probability, and
+  // for each history item whether it is relevant to the target (same category), aligned with history_item.
+  std::vector<double> click_probability;       // [N]
+  std::vector<std::vector<bool>> relevant;     // [N][length]
+
+  std::size_t size() const { return labels.size(); }
+};
+
+// Index 0 is padding, 1 out-of-vocabulary (data/vocabulary.h).
+struct EncodedDataset {
+  std::vector<std::string> side_fields;
+  bool has_users = false;
+
+  std::vector<double> labels;                                         // [N]
+  std::vector<std::int64_t> users;                                    // [N] user vocabulary index, or empty
+  // [N] one id per distinct user string of THIS dataset (0, 1, ... by first appearance): the groups of
+  // GAUC. Unlike `users`, test users unseen in training stay apart instead of sharing the OOV index.
+  std::vector<std::int64_t> user_groups;
+  std::vector<std::int64_t> target_item;                              // [N]
+  std::vector<std::vector<std::int64_t>> target_side;                 // [fields][N]
+  std::vector<std::vector<std::int64_t>> history_item;                // [N][length <= max_len], MOST RECENT FIRST
+  std::vector<std::vector<std::vector<std::int64_t>>> history_side;   // [fields][N][length]
+
+  std::vector<double> click_probability;    // [N], synthetic only
+  std::vector<std::vector<bool>> relevant;  // [N][length], synthetic only, aligned with history_item
+
+  std::size_t size() const { return labels.size(); }
+};
+
+// The rows of a dataset, in the given order (for train/test splits and subsets).
+RawDataset select_rows(const RawDataset& data, const std::vector<std::size_t>& rows);
+
+}  // namespace recgrad

@@ -1,0 +1,52 @@
+#include "data/schema.h"
+
+#include <set>
+#include <stdexcept>
+
+namespace recgrad {
+
+HistoryOrder parse_history_order(const std::string& name) {
+  if (name == "oldest_first") return HistoryOrder::OldestFirst;
+  if (name == "newest_first") return HistoryOrder::NewestFirst;
+  throw std::invalid_argument("history order '" + name + "': expected \"oldest_first\" or \"newest_first\"");
+}
+
+std::string history_order_name(HistoryOrder order) {
+  return order == HistoryOrder::OldestFirst ? "oldest_first" : "newest_first";
+}
+
+void validate(const Schema& schema) {
+  auto require = [](const std::string& column, const char* role) {
+    if (column.empty()) throw std::invalid_argument(std::string("schema: the ") + role + " column is not set");
+  };
+  require(schema.label, "label");
+  require(schema.item, "target item");
+  require(schema.history, "history");
+  if (schema.item_side.size() != schema.history_side.size())
+    throw std::invalid_argument("schema: " + std::to_string(schema.item_side.size()) + " target side-info columns but " +
+                                std::to_string(schema.history_side.size()) +
+                                " history side-info columns; each side-info field needs both");
+  for (std::size_t f = 0; f < schema.item_side.size(); ++f) {
+    require(schema.item_side[f], "target side-info");
+    require(schema.history_side[f], "history side-info");
+  }
+  std::set<std::string> seen;
+  for (const std::string& column : schema_columns(schema))
+    if (!seen.insert(column).second)
+      throw std::invalid_argument("schema: column '" + column + "' is given two roles");
+  if (schema.separator.empty() || schema.separator.find('\t') != std::string::npos)
+    throw std::invalid_argument("schema: the history separator must be non-empty and must not contain a TAB");
+  if (schema.max_len == 0) throw std::invalid_argument("schema: max_len must be at least 1");
+}
+
+std::vector<std::string> schema_columns(const Schema& schema) {
+  std::vector<std::string> columns = {schema.label};
+  if (!schema.user.empty()) columns.push_back(schema.user);
+  columns.push_back(schema.item);
+  columns.insert(columns.end(), schema.item_side.begin(), schema.item_side.end());
+  columns.push_back(schema.history);
+  columns.insert(columns.end(), schema.history_side.begin(), schema.history_side.end());
+  return columns;
+}
+
+}  // namespace recgrad

@@ -1,0 +1,36 @@
+#pragma once
+// The column-to-role mapping of an interaction TSV (data/README.md). The config fills it; the
+// reader, the writer and the batcher follow it.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace recgrad {
+
+// The order of the entries in a history cell of the file. In memory a RawDataset always holds
+// histories oldest first, and an EncodedDataset most recent first.
+enum class HistoryOrder { OldestFirst, NewestFirst };
+
+HistoryOrder parse_history_order(const std::string& name);  // "oldest_first" | "newest_first"
+std::string history_order_name(HistoryOrder order);
+
+struct Schema {
+  std::string label = "label";            // 0/1 click
+  std::string item;                       // target item id
+  std::vector<std::string> item_side;     // target side-info columns, e.g. {"item_cate"}; they name the fields
+  std::string user;                       // optional user id column; "" = none
+  std::string history;                    // history item ids, joined by `separator`
+  std::vector<std::string> history_side;  // one per item_side entry, same order
+  std::string separator = ",";
+  HistoryOrder order = HistoryOrder::OldestFirst;
+  std::size_t max_len = 50;               // longer histories keep their most recent max_len items
+};
+
+// Throws std::invalid_argument naming the problem: a required column left empty, a side-info field
+// without its history column, a column used twice, a separator that is empty or holds a TAB, max_len 0.
+void validate(const Schema& schema);
+
+// Every column the schema reads, in the order of a written file's header.
+std::vector<std::string> schema_columns(const Schema& schema);
+
+}  // namespace recgrad

@@ -1,0 +1,109 @@
+#include "data/tsv_reader.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+
+#include "data/text.h"
+
+namespace recgrad {
+namespace {
+
+// Column positions of the schema's roles in this file's header.
+struct ColumnIndex {
+  std::size_t label, item, history;
+  std::vector<std::size_t> item_side, history_side;
+  std::size_t user = 0;  // meaningful when the schema has a user column
+};
+
+ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema& schema, const TextLines& lines) {
+  std::map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < header.size(); ++i)
+    if (!position.emplace(header[i], i).second) throw lines.error("column '" + header[i] + "' appears twice in the header");
+  auto find = [&](const std::string& column) {
+    auto it = position.find(column);
+    if (it == position.end())
+      throw lines.error("missing column '" + column + "' (the header has: " + join(header, ", ") + ")");
+    return it->second;
+  };
+  ColumnIndex index;
+  index.label = find(schema.label);
+  index.item = find(schema.item);
+  index.history = find(schema.history);
+  if (!schema.user.empty()) index.user = find(schema.user);
+  for (const std::string& column : schema.item_side) index.item_side.push_back(find(column));
+  for (const std::string& column : schema.history_side) index.history_side.push_back(find(column));
+  return index;
+}
+
+std::string single_id(const std::vector<std::string>& fields, std::size_t column, const std::vector<std::string>& header,
+                      const TextLines& lines) {
+  if (fields[column].empty()) throw lines.error("empty value in column '" + header[column] + "'");
+  return fields[column];
+}
+
+// A history cell as a list, oldest first. An empty cell is an empty history.
+std::vector<std::string> id_list(const std::vector<std::string>& fields, std::size_t column,
+                                 const std::vector<std::string>& header, const Schema& schema, const TextLines& lines) {
+  if (fields[column].empty()) return {};
+  std::vector<std::string> ids = split(fields[column], schema.separator);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (ids[i].empty())
+      throw lines.error("empty id at position " + std::to_string(i + 1) + " of column '" + header[column] + "'");
+  if (schema.order == HistoryOrder::NewestFirst) std::reverse(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<std::string> keep_most_recent(std::vector<std::string> oldest_first, std::size_t max_len) {
+  if (oldest_first.size() > max_len)
+    oldest_first.erase(oldest_first.begin(), oldest_first.end() - static_cast<std::ptrdiff_t>(max_len));
+  return oldest_first;
+}
+
+}  // namespace
+
+RawDataset read_tsv(const std::string& path, const Schema& schema) {
+  validate(schema);
+  TextLines lines(path);
+  std::string line;
+  if (!lines.next(line)) throw std::invalid_argument(path + ":1: empty file (expected a header line naming the columns)");
+  const std::vector<std::string> header = split(line, "\t");
+  const ColumnIndex column = locate_columns(header, schema, lines);
+
+  RawDataset data;
+  data.side_fields = schema.item_side;
+  data.has_users = !schema.user.empty();
+  const std::size_t fields = schema.item_side.size();
+  data.target_side.resize(fields);
+  data.history_side.resize(fields);
+
+  while (lines.next(line)) {
+    if (line.empty()) throw lines.error("empty line");
+    const std::vector<std::string> cells = split(line, "\t");
+    if (cells.size() != header.size())
+      throw lines.error("expected " + std::to_string(header.size()) + " tab-separated fields (as in the header), found " +
+                        std::to_string(cells.size()));
+
+    const std::string& label = cells[column.label];
+    if (label != "0" && label != "1")
+      throw lines.error("label column '" + schema.label + "' must be 0 or 1, found '" + label + "'");
+    data.labels.push_back(label == "1" ? 1.0 : 0.0);
+    if (data.has_users) data.users.push_back(single_id(cells, column.user, header, lines));
+    data.target_item.push_back(single_id(cells, column.item, header, lines));
+
+    std::vector<std::string> history = id_list(cells, column.history, header, schema, lines);
+    for (std::size_t f = 0; f < fields; ++f) {
+      data.target_side[f].push_back(single_id(cells, column.item_side[f], header, lines));
+      std::vector<std::string> side = id_list(cells, column.history_side[f], header, schema, lines);
+      if (side.size() != history.size())
+        throw lines.error("column '" + schema.history_side[f] + "' has " + std::to_string(side.size()) +
+                          " entries but '" + schema.history + "' has " + std::to_string(history.size()));
+      data.history_side[f].push_back(keep_most_recent(std::move(side), schema.max_len));
+    }
+    data.history_item.push_back(keep_most_recent(std::move(history), schema.max_len));
+  }
+  if (data.size() == 0) throw lines.error("no impressions after the header");
+  return data;
+}
+
+}  // namespace recgrad

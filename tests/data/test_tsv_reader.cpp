@@ -1,0 +1,224 @@
+// Reading interaction TSVs (data/README.md): exact values, encodings, orders, truncation, and one
+// error per kind of malformed file, each naming file:line.
+#include <gtest/gtest.h>
+
+#include "data/tsv_reader.h"
+#include "data/tsv_writer.h"
+#include "tests/data/data_test_util.h"
+
+using namespace recgrad;
+using recgrad::testing::test_dir;
+using recgrad::testing::ThrowsWith;
+using recgrad::testing::write_file;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+Schema example_schema() {
+  Schema schema;
+  schema.label = "label";
+  schema.user = "user_id";
+  schema.item = "item_id";
+  schema.item_side = {"item_cate"};
+  schema.history = "hist_item_ids";
+  schema.history_side = {"hist_cate_ids"};
+  schema.max_len = 10;
+  return schema;
+}
+
+const std::string kHeader = "label\tuser_id\titem_id\titem_cate\thist_item_ids\thist_cate_ids\n";
+
+}  // namespace
+
+TEST(TsvReader, ReadsExactValuesOldestFirst) {
+  const std::string path = write_file(test_dir() + "/a.tsv", kHeader +
+                                                                 "1\tu17\ti903\tc4\ti12,i77,i903x\tc4,c9,c4\n"
+                                                                 "0\tu17\ti55\tc2\ti12\tc4\n");
+  const RawDataset data = read_tsv(path, example_schema());
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data.labels, (std::vector<double>{1.0, 0.0}));
+  EXPECT_TRUE(data.has_users);
+  EXPECT_EQ(data.users, (Strings{"u17", "u17"}));
+  EXPECT_EQ(data.target_item, (Strings{"i903", "i55"}));
+  EXPECT_EQ(data.side_fields, (Strings{"item_cate"}));
+  EXPECT_EQ(data.target_side[0], (Strings{"c4", "c2"}));
+  EXPECT_EQ(data.history_item[0], (Strings{"i12", "i77", "i903x"}));
+  EXPECT_EQ(data.history_side[0][0], (Strings{"c4", "c9", "c4"}));
+  EXPECT_EQ(data.history_item[1], (Strings{"i12"}));
+  EXPECT_TRUE(data.click_probability.empty());
+}
+
+TEST(TsvReader, IgnoresUnusedColumnsAndColumnOrder) {
+  const std::string path = write_file(test_dir() + "/a.tsv",
+                                      "hist_cate_ids\tnote\thist_item_ids\titem_cate\titem_id\tuser_id\tlabel\n"
+                                      "c1,c2\tanything\ti1,i2\tc3\ti3\tu1\t1\n");
+  const RawDataset data = read_tsv(path, example_schema());
+  EXPECT_EQ(data.labels, (std::vector<double>{1.0}));
+  EXPECT_EQ(data.target_item, (Strings{"i3"}));
+  EXPECT_EQ(data.history_item[0], (Strings{"i1", "i2"}));
+  EXPECT_EQ(data.history_side[0][0], (Strings{"c1", "c2"}));
+}
+
+TEST(TsvReader, WithoutUserColumnHasNoUsers) {
+  Schema schema = example_schema();
+  schema.user = "";
+  const RawDataset data = read_tsv(write_file(test_dir() + "/a.tsv", kHeader + "0\tu1\ti1\tc1\t\t\n"), schema);
+  EXPECT_FALSE(data.has_users);
+  EXPECT_TRUE(data.users.empty());
+}
+
+TEST(TsvReader, AcceptsCrlfAndByteOrderMark) {
+  std::string crlf_header = kHeader;
+  crlf_header.insert(crlf_header.size() - 1, "\r");
+  const std::string path =
+      write_file(test_dir() + "/a.tsv", "\xEF\xBB\xBF" + crlf_header + "1\tu1\ti1\tc1\ti2,i3\tc2,c3\r\n");
+  const RawDataset data = read_tsv(path, example_schema());
+  EXPECT_EQ(data.labels, (std::vector<double>{1.0}));
+  EXPECT_EQ(data.history_item[0], (Strings{"i2", "i3"}));
+  EXPECT_EQ(data.history_side[0][0], (Strings{"c2", "c3"}));  // no '\r' left on the last field
+}
+
+TEST(TsvReader, EmptyHistoryCellIsEmptyHistory) {
+  const RawDataset data = read_tsv(write_file(test_dir() + "/a.tsv", kHeader + "0\tu1\ti1\tc1\t\t\n"), example_schema());
+  EXPECT_TRUE(data.history_item[0].empty());
+  EXPECT_TRUE(data.history_side[0][0].empty());
+}
+
+TEST(TsvReader, NewestFirstFileIsStoredOldestFirst) {
+  Schema schema = example_schema();
+  schema.order = HistoryOrder::NewestFirst;
+  const RawDataset data =
+      read_tsv(write_file(test_dir() + "/a.tsv", kHeader + "0\tu1\ti1\tc1\ti9,i8,i7\tc9,c8,c7\n"), schema);
+  EXPECT_EQ(data.history_item[0], (Strings{"i7", "i8", "i9"}));
+  EXPECT_EQ(data.history_side[0][0], (Strings{"c7", "c8", "c9"}));
+}
+
+TEST(TsvReader, KeepsTheMostRecentMaxLenInBothOrders) {
+  const std::string dir = test_dir();
+  Schema schema = example_schema();
+  schema.max_len = 2;
+  const RawDataset oldest = read_tsv(write_file(dir + "/old.tsv", kHeader + "0\tu1\ti1\tc1\ti1,i2,i3\tc1,c2,c3\n"), schema);
+  EXPECT_EQ(oldest.history_item[0], (Strings{"i2", "i3"}));
+  EXPECT_EQ(oldest.history_side[0][0], (Strings{"c2", "c3"}));
+
+  schema.order = HistoryOrder::NewestFirst;
+  const RawDataset newest = read_tsv(write_file(dir + "/new.tsv", kHeader + "0\tu1\ti1\tc1\ti3,i2,i1\tc3,c2,c1\n"), schema);
+  EXPECT_EQ(newest.history_item[0], (Strings{"i2", "i3"}));
+  EXPECT_EQ(newest.history_side[0][0], (Strings{"c2", "c3"}));
+}
+
+TEST(TsvReader, UsesTheConfiguredSeparator) {
+  Schema schema = example_schema();
+  schema.separator = "|";
+  const RawDataset data =
+      read_tsv(write_file(test_dir() + "/a.tsv", kHeader + "1\tu1\ti1\tc1\tB00005N7P0|x,y\tComedy|Drama\n"), schema);
+  EXPECT_EQ(data.history_item[0], (Strings{"B00005N7P0", "x,y"}));
+  EXPECT_EQ(data.history_side[0][0], (Strings{"Comedy", "Drama"}));
+}
+
+TEST(TsvReader, WriteThenReadGivesTheSameDataInEitherOrder) {
+  const std::string dir = test_dir();
+  const RawDataset data = read_tsv(write_file(dir + "/a.tsv", kHeader +
+                                                                  "1\tu1\ti1\tc1\ti2,i3\tc2,c3\n"
+                                                                  "0\tu2\ti4\tc4\t\t\n"),
+                                   example_schema());
+  for (HistoryOrder order : {HistoryOrder::OldestFirst, HistoryOrder::NewestFirst}) {
+    Schema schema = example_schema();
+    schema.order = order;
+    schema.separator = ";";
+    write_tsv(data, dir + "/b.tsv", schema);
+    const RawDataset back = read_tsv(dir + "/b.tsv", schema);
+    EXPECT_EQ(back.labels, data.labels);
+    EXPECT_EQ(back.users, data.users);
+    EXPECT_EQ(back.target_item, data.target_item);
+    EXPECT_EQ(back.target_side, data.target_side);
+    EXPECT_EQ(back.history_item, data.history_item);
+    EXPECT_EQ(back.history_side, data.history_side);
+  }
+}
+
+TEST(TsvWriter, RejectsAnIdHoldingTheSeparator) {
+  RawDataset data = read_tsv(write_file(test_dir() + "/a.tsv", kHeader + "1\tu1\ti1\tc1\ti2\tc2\n"), example_schema());
+  data.history_item[0] = {"a,b"};
+  EXPECT_TRUE(ThrowsWith([&] { write_tsv(data, test_dir() + "/b.tsv", example_schema()); }, {"'a,b'", "separator"}));
+}
+
+// Each malformed file throws with "file:line: what is wrong".
+class TsvErrors : public ::testing::Test {
+ protected:
+  ::testing::AssertionResult Fails(const std::string& content, const std::vector<std::string>& fragments,
+                                   const Schema& schema = example_schema()) {
+    const std::string path = write_file(test_dir() + "/bad.tsv", content);
+    std::vector<std::string> expected = fragments;
+    expected[0] = path + ":" + expected[0];
+    return ThrowsWith([&] { read_tsv(path, schema); }, expected);
+  }
+};
+
+TEST_F(TsvErrors, EmptyFile) { EXPECT_TRUE(Fails("", {"1: empty file"})); }
+
+TEST_F(TsvErrors, HeaderOnly) { EXPECT_TRUE(Fails(kHeader, {"1: no impressions after the header"})); }
+
+TEST_F(TsvErrors, MissingColumnIsNamedWithTheHeader) {
+  EXPECT_TRUE(Fails("label\tuser_id\titem_id\titem_cate\thist_item_ids\n1\tu\ti\tc\t\n",
+                    {"1: missing column 'hist_cate_ids'", "label, user_id, item_id, item_cate, hist_item_ids"}));
+}
+
+TEST_F(TsvErrors, DuplicateHeaderColumn) {
+  EXPECT_TRUE(Fails("label\tlabel\n", {"1: column 'label' appears twice"}));
+}
+
+TEST_F(TsvErrors, WrongFieldCount) {
+  EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\t\t\n0\tu1\ti1\tc1\t\n", {"3: expected 6 tab-separated fields", "found 5"}));
+}
+
+TEST_F(TsvErrors, LabelNotZeroOrOne) {
+  EXPECT_TRUE(Fails(kHeader + "2\tu1\ti1\tc1\t\t\n", {"2: label column 'label' must be 0 or 1", "'2'"}));
+  EXPECT_TRUE(Fails(kHeader + "yes\tu1\ti1\tc1\t\t\n", {"2: label", "'yes'"}));
+}
+
+TEST_F(TsvErrors, HistoryAndSideInfoOfDifferentLengths) {
+  EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\ti1,i2,i3\tc1,c2\n",
+                    {"2: column 'hist_cate_ids' has 2 entries but 'hist_item_ids' has 3"}));
+}
+
+TEST_F(TsvErrors, LengthsAreComparedBeforeTruncation) {
+  Schema schema = example_schema();
+  schema.max_len = 1;
+  EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\ti1,i2,i3\tc1,c2\n", {"2: column 'hist_cate_ids' has 2 entries"}, schema));
+}
+
+TEST_F(TsvErrors, EmptyIdInsideAHistory) {
+  EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\ti1,,i3\tc1,c2,c3\n", {"2: empty id at position 2 of column 'hist_item_ids'"}));
+}
+
+TEST_F(TsvErrors, EmptyTargetItem) {
+  EXPECT_TRUE(Fails(kHeader + "1\tu1\t\tc1\t\t\n", {"2: empty value in column 'item_id'"}));
+}
+
+TEST_F(TsvErrors, EmptyLine) { EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\t\t\n\n", {"3: empty line"})); }
+
+TEST(TsvReader, MissingFileIsNamed) {
+  EXPECT_TRUE(ThrowsWith([] { read_tsv("/nonexistent/x.tsv", example_schema()); }, {"cannot open '/nonexistent/x.tsv'"}));
+}
+
+TEST(Schema, SideInfoFieldWithoutHistoryColumnIsRejected) {
+  Schema schema = example_schema();
+  schema.history_side.clear();
+  EXPECT_TRUE(ThrowsWith([&] { validate(schema); }, {"1 target side-info columns but 0 history side-info columns"}));
+}
+
+TEST(Schema, ColumnWithTwoRolesAndBadSeparatorAreRejected) {
+  Schema schema = example_schema();
+  schema.user = "item_id";
+  EXPECT_TRUE(ThrowsWith([&] { validate(schema); }, {"'item_id' is given two roles"}));
+  schema = example_schema();
+  schema.separator = "\t";
+  EXPECT_TRUE(ThrowsWith([&] { validate(schema); }, {"separator"}));
+}
+
+TEST(Schema, HistoryOrderNamesParseBothWays) {
+  for (HistoryOrder order : {HistoryOrder::OldestFirst, HistoryOrder::NewestFirst})
+    EXPECT_EQ(parse_history_order(history_order_name(order)), order);
+  EXPECT_TRUE(ThrowsWith([] { parse_history_order("latest"); }, {"'latest'", "oldest_first"}));
+}
