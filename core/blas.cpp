@@ -19,4 +19,6 @@ void gemm<double>(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std:
               int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
 }
 
+void set_threads(int n) { openblas_set_num_threads(n); }
+
 }  // namespace recgrad::blas

@@ -1,0 +1,75 @@
+// recgrad: the command line. Every subcommand is a thin shell over train/; every failure is one line
+// on stderr and a non-zero exit.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "train/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace recgrad;
+  CLI::App app{"recgrad: attention for recommendation, from autograd up"};
+  app.require_subcommand(1);
+
+  TrainArgs train_args;
+  CLI::App* train = app.add_subcommand("train", "Train a click model from a JSON config");
+  train->add_option("config", train_args.config, "The JSON config (configs/default.json); not with --resume");
+  train->add_option("--set", train_args.overrides, "Override a config value: --set optim.lr=0.003 (repeatable)");
+  train->add_option("--out", train_args.out_dir, "Run directory (default: the config's output.dir)");
+  train->add_option("--resume", train_args.resume_dir, "Continue the run in this directory from its checkpoint");
+  train->add_flag("--quiet", train_args.quiet, "No progress output");
+
+  EvalArgs eval_args;
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate a run's best checkpoint on a TSV file");
+  eval->add_option("run", eval_args.run_dir, "A run directory made by `recgrad train`")->required();
+  eval->add_option("data", eval_args.data, "A TSV in the run's format (default: the run's own test split)");
+
+  PredictArgs predict_args;
+  CLI::App* predict = app.add_subcommand("predict", "Write click probabilities for every line of a TSV");
+  predict->add_option("run", predict_args.run_dir, "A run directory")->required();
+  predict->add_option("data", predict_args.data, "A TSV in the run's format")->required();
+  predict->add_option("--out", predict_args.out, "Output TSV (default: stdout)");
+
+  ExplainArgs explain_args;
+  CLI::App* explain = app.add_subcommand("explain", "Show the attention weight of each history item, highest first");
+  explain->add_option("run", explain_args.run_dir, "A run directory")->required();
+  explain->add_option("data", explain_args.data, "A TSV in the run's format (default: the run's test split)");
+  explain->add_option("--line", explain_args.line, "Data line to explain (1 = first line after the header)");
+  explain->add_option("--user", explain_args.user, "Explain every impression of this user id instead");
+
+  GradcheckArgs gradcheck_args;
+  CLI::App* gradcheck = app.add_subcommand("gradcheck", "Float64 gradient check of a config's whole model at tiny sizes");
+  gradcheck->add_option("config", gradcheck_args.config, "The JSON config")->required();
+  gradcheck->add_option("--set", gradcheck_args.overrides, "Override a config value (repeatable)");
+
+  PrepareArgs prepare_args;
+  CLI::App* prepare = app.add_subcommand("prepare", "Turn a public data set into recgrad's TSV format");
+  CLI::App* movielens = prepare->add_subcommand("movielens", "MovieLens-1M: ratings.dat and movies.dat -> train/test TSV");
+  prepare->require_subcommand(1);
+  movielens->add_option("dir", prepare_args.input_dir, "Folder holding ratings.dat and movies.dat")->required();
+  movielens->add_option("--out", prepare_args.out_dir, "Output folder for train.tsv and test.tsv")->required();
+  movielens->add_option("--test-fraction", prepare_args.test_fraction, "Latest fraction of each user's ratings kept for test");
+  movielens->add_option("--max-len", prepare_args.max_len, "Longest history written");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*train) return run_train(train_args);
+    if (*eval) return run_eval(eval_args);
+    if (*predict) return run_predict(predict_args);
+    if (*explain) return run_explain(explain_args);
+    if (*gradcheck) return run_gradcheck(gradcheck_args);
+    if (*movielens) return run_prepare_movielens(prepare_args);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "recgrad: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

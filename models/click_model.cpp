@@ -1,0 +1,68 @@
+#include "models/click_model.h"
+
+#include "core/ops.h"
+
+namespace recgrad {
+
+namespace {
+FieldCombine combine_of(const std::string& name) {
+  if (name == "sum") return FieldCombine::Sum;
+  if (name == "eges") return FieldCombine::Eges;
+  return FieldCombine::Concat;
+}
+}  // namespace
+
+ClickModel::ClickModel(const ModelConfig& config, const FeatureSizes& sizes, std::uint64_t seed, DType dtype)
+    : dtype_(dtype) {
+  Rng rng(seed);
+  std::vector<ItemField> fields{{"id", sizes.items, config.embedding_dim}};
+  for (std::size_t f = 0; f < sizes.side.size(); ++f)
+    fields.push_back({sizes.side_names[f], sizes.side[f], config.embedding_dim});
+  items_ = register_module("items", std::make_shared<ItemEmbedding>(fields, combine_of(config.combine), rng, dtype));
+  const std::size_t D = items_->dim();
+  if (sizes.users > 0)
+    users_ = register_module("users", std::make_shared<Embedding>(sizes.users, config.embedding_dim, rng, dtype));
+  if (config.position != "none") {
+    PositionEmbeddingOptions options;
+    options.kind = config.position == "learned" ? PositionKind::Learned : PositionKind::Sinusoidal;
+    positions_ = register_module("positions", std::make_shared<PositionEmbedding>(sizes.max_len, D, rng, dtype, options));
+  }
+  if (config.self_attention.enabled) {
+    TransformerBlockOptions options;
+    options.dropout = config.self_attention.dropout;
+    for (std::size_t i = 0; i < config.self_attention.layers; ++i)
+      blocks_.push_back(register_module(
+          "blocks." + std::to_string(i),
+          std::make_shared<TransformerBlock>(D, config.self_attention.heads, config.self_attention.ffn_dim, rng, dtype,
+                                             options)));
+  }
+  pooling_ = register_module("pooling", std::make_shared<HistoryPooling>(config.attention, D, rng, dtype));
+  std::vector<std::size_t> tower_sizes{(users_ ? config.embedding_dim : 0) + 3 * D};
+  tower_sizes.insert(tower_sizes.end(), config.tower.hidden.begin(), config.tower.hidden.end());
+  tower_sizes.push_back(1);
+  tower_ = register_module("tower",
+                           std::make_shared<MLP>(tower_sizes, config.tower.activation, config.tower.dropout, rng, dtype));
+}
+
+ClickOutput ClickModel::forward(const Batch& batch) {
+  const std::size_t B = batch.B, T = batch.T, D = items_->dim();
+  std::vector<std::vector<std::int64_t>> target_fields{batch.target_item}, history_fields{batch.history_item};
+  target_fields.insert(target_fields.end(), batch.target_side.begin(), batch.target_side.end());
+  history_fields.insert(history_fields.end(), batch.history_side.begin(), batch.history_side.end());
+
+  Tensor target = items_->forward(target_fields, {B});       // [B, D]
+  Tensor history = items_->forward(history_fields, {B, T});  // [B, T, D]
+  Tensor mask = padding_mask(batch.lengths, T, dtype_);      // [B, T], 1 = padded
+  if (positions_) history = positions_->forward(history);
+  for (auto& block : blocks_) history = block->forward(history, mask).output;
+
+  AttentionOutput pooled = pooling_->forward(reshape(target, {B, 1, D}), history, mask);
+  Tensor p = reshape(pooled.output, {B, D});
+  std::vector<Tensor> parts;
+  if (users_) parts.push_back(users_->forward(batch.user, {B}));
+  parts.insert(parts.end(), {target, p, target * p});
+  Tensor logits = reshape(tower_->forward(concat(parts, 1)), {B});
+  return {logits, pooled.weights};
+}
+
+}  // namespace recgrad

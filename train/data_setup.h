@@ -1,0 +1,26 @@
+#pragma once
+// From a run config to encoded train and test sets: read the TSVs (or generate synthetic data and
+// split it), build the vocabularies on the training split, encode both splits.
+#include "data/encoder.h"
+#include "models/click_model.h"
+#include "train/config.h"
+
+namespace recgrad {
+
+struct PreparedData {
+  Vocabularies vocabularies;
+  EncodedDataset train, test;
+};
+
+PreparedData prepare_data(const RunConfig& config);
+
+// The embedding table sizes the vocabularies call for.
+FeatureSizes feature_sizes(const Vocabularies& vocabularies, std::size_t max_len);
+
+// A TSV in a run's format, encoded with that run's vocabularies (for eval, predict, explain).
+EncodedDataset load_encoded(const std::string& path, const Schema& schema, const Vocabularies& vocabularies);
+
+// `path` as given when absolute, else relative to `base_dir`.
+std::string resolve_path(const std::string& path, const std::string& base_dir);
+
+}  // namespace recgrad

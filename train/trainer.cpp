@@ -1,0 +1,218 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "core/ops.h"
+#include "data/encoder.h"
+#include "io/atomic_file.h"
+#include "metrics/metrics.h"
+#include "optim/clip.h"
+#include "train/data_setup.h"
+#include "train/evaluate.h"
+#include "train/from_config.h"
+#include "train/progress.h"
+#include "train/run_dir.h"
+
+namespace recgrad {
+
+namespace {
+namespace fs = std::filesystem;
+
+// The first parameter or gradient holding a NaN or an infinity, for the error message.
+std::string first_non_finite(const NamedTensors& params) {
+  auto bad = [](const std::vector<double>& v) {
+    for (double x : v)
+      if (!std::isfinite(x)) return true;
+    return false;
+  };
+  for (const auto& [name, p] : params) {
+    if (bad(p.to_vector())) return "parameter " + name;
+    const Tensor g = p.grad();
+    if (g.defined() && bad(g.to_vector())) return "gradient of " + name;
+  }
+  return "no parameter or gradient (the loss itself overflowed)";
+}
+
+// metrics.jsonl without the evaluations made after the checkpoint we resume from: they will be made again.
+void drop_metrics_after(const std::string& path, std::int64_t step) {
+  std::ifstream in(path);
+  std::string kept, line;
+  while (std::getline(in, line))
+    if (!line.empty() && nlohmann::json::parse(line).at("step").get<std::int64_t>() <= step) kept += line + "\n";
+  write_file_atomically(path, kept);
+}
+
+void append_line(const std::string& path, const nlohmann::json& record) {
+  std::ofstream out(path, std::ios::app);
+  out << record.dump() << "\n";
+  out.flush();
+  if (!out) throw std::runtime_error(path + ": cannot append the evaluation record");
+}
+
+RunConfig with_absolute_data_paths(RunConfig config) {
+  for (std::string* p : {&config.data.train, &config.data.test})
+    if (!p->empty()) *p = fs::absolute(resolve_path(*p, config.config_dir)).lexically_normal().string();
+  return config;
+}
+
+// Prepares a fresh run directory: refuses to clobber a non-empty one unless allowed, proves it writable.
+void prepare_run_dir(const std::string& dir, bool overwrite) {
+  if (fs::exists(dir) && !fs::is_empty(dir)) {
+    if (!overwrite)
+      throw std::invalid_argument(dir + ": run directory exists and is not empty (choose another with --out, "
+                                        "continue it with --resume, or set output.overwrite)");
+    for (const char* f : {run_files::kMetrics, run_files::kSummary, run_files::kCheckpoint, run_files::kBest})
+      fs::remove(fs::path(dir) / f);
+  }
+  ensure_writable_dir(dir, 64u << 20);
+}
+}  // namespace
+
+nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
+  const RunConfig config = with_absolute_data_paths(config_in);
+  const std::string& dir = options.run_dir;
+  const std::string fingerprint = model_fingerprint(config);
+  const TrainingConfig& tc = config.training;
+
+  // Everything that can fail on bad input happens before the first step.
+  if (options.resume) {
+    if (!fs::exists(fs::path(dir) / run_files::kCheckpoint))
+      throw std::invalid_argument(dir + ": nothing to resume (no " + run_files::kCheckpoint + ")");
+    ensure_writable_dir(dir);
+  } else {
+    prepare_run_dir(dir, config.output.overwrite);
+  }
+  PreparedData data = prepare_data(config);
+  ClickModel model(config.model, feature_sizes(data.vocabularies, config.features.max_len), tc.seed);
+  const NamedTensors params = model.named_parameters();
+  std::unique_ptr<Optimizer> optimizer = make_optimizer(config.optim, params);
+
+  BatcherOptions batcher_options;
+  batcher_options.batch_size = tc.batch_size;
+  batcher_options.seed = tc.seed;
+  Batcher batcher(data.train, batcher_options);
+  const std::int64_t steps_per_epoch = std::int64_t(batcher.batches_per_epoch());
+  const auto schedule = make_schedule(config.optim, steps_per_epoch * std::int64_t(tc.epochs));
+
+  const std::string metrics_path = dir + "/" + run_files::kMetrics;
+  const std::string checkpoint_path = dir + "/" + run_files::kCheckpoint;
+  TrainerState state;
+  if (options.resume) {
+    state = load_checkpoint(checkpoint_path, model, optimizer.get(), fingerprint);
+    batcher.restore(state.batcher);
+    drop_metrics_after(metrics_path, state.step);
+  } else {
+    write_file_atomically(dir + "/" + run_files::kConfig, to_json(config).dump(2) + "\n");
+    fs::create_directories(fs::path(dir) / run_files::kVocab);
+    save_vocabularies(data.vocabularies, dir + "/" + run_files::kVocab);
+    write_file_atomically(metrics_path, "");
+  }
+  auto save = [&] {
+    state.batcher = batcher.state();
+    save_checkpoint(checkpoint_path, model, optimizer.get(), state, fingerprint);
+  };
+
+  Progress progress(tc.epochs, std::size_t(steps_per_epoch), options.quiet ? nullptr : stderr);
+  bool stop_early = false;
+  auto evaluate_now = [&] {
+    const Evaluation e = evaluate(predict(model, data.test, tc.batch_size), data.test);
+    const double train_loss = state.train_loss_count ? state.train_loss_sum / double(state.train_loss_count) : NAN;
+    append_line(metrics_path, {{"epoch", state.epoch + (state.step_in_epoch ? 1 : 0)},
+                               {"step", state.step},
+                               {"train_loss", train_loss},
+                               {"test_auc", e.auc},
+                               {"test_logloss", e.logloss},
+                               {"test_gauc", e.gauc},
+                               {"lr", optimizer->lr()}});
+    state.train_loss_sum = 0;
+    state.train_loss_count = 0;
+    if (e.auc > state.best_test_auc) {
+      state.best_test_auc = e.auc;
+      state.best_step = state.step;
+      state.evals_since_best = 0;
+      save_checkpoint(dir + "/" + run_files::kBest, model, nullptr, state, fingerprint);
+    } else {
+      ++state.evals_since_best;
+    }
+    progress.message(fmt::format("eval step {}: test AUC {:.4f} logloss {:.4f} GAUC {:.4f}", state.step, e.auc,
+                                   e.logloss, e.gauc)
+                           .c_str());
+    stop_early = tc.patience > 0 && state.evals_since_best >= std::int64_t(tc.patience);
+  };
+
+  const DType dtype = model.dtype();
+  Batch batch;
+  bool interrupted = false;
+  while (state.epoch < std::int64_t(tc.epochs) && !stop_early && !interrupted) {
+    while (batcher.next(batch)) {
+      optimizer->set_lr(schedule->lr(state.step));
+      optimizer->zero_grad();
+      Tensor loss = bce_with_logits(model.forward(batch).logits, Tensor::from_vector({batch.B}, batch.labels, dtype));
+      const double loss_value = loss.item();
+      loss.backward();
+      if (config.optim.clip_norm > 0) clip_grad_norm(params, config.optim.clip_norm);
+      if (!std::isfinite(loss_value))
+        throw std::runtime_error(fmt::format("training diverged at step {}: loss is {}; first non-finite: {}; the last "
+                                             "good checkpoint is {}",
+                                             state.step + 1, loss_value, first_non_finite(params), checkpoint_path));
+      optimizer->step();
+      ++state.step;
+      ++state.step_in_epoch;
+      state.train_loss_sum += loss_value;
+      ++state.train_loss_count;
+      progress.update(std::size_t(state.epoch + 1), std::size_t(state.step_in_epoch),
+                        state.train_loss_sum / double(state.train_loss_count), batch.B);
+      if (tc.eval_every_steps > 0 && state.step % std::int64_t(tc.eval_every_steps) == 0) {
+        evaluate_now();
+        save();
+        if (stop_early) break;
+      }
+      if (options.should_stop && options.should_stop(state.step)) {
+        interrupted = true;
+        break;
+      }
+    }
+    if (interrupted || stop_early) break;
+    ++state.epoch;
+    state.step_in_epoch = 0;
+    if (tc.eval_every_steps == 0) evaluate_now();
+    save();
+  }
+  if (interrupted) {
+    save();
+    return {{"interrupted_at_step", state.step}};
+  }
+
+  // The summary describes the best model, scored again, plus what only the synthetic truth can tell.
+  load_checkpoint(dir + "/" + run_files::kBest, model, nullptr, fingerprint);
+  const std::vector<double> probabilities = predict(model, data.test, tc.batch_size);
+  const Evaluation best = evaluate(probabilities, data.test);
+  nlohmann::json summary{{"test_auc", best.auc},
+                         {"test_logloss", best.logloss},
+                         {"test_gauc", best.gauc},
+                         {"best_step", state.best_step},
+                         {"steps", state.step},
+                         {"epochs", state.epoch},
+                         {"early_stopped", stop_early},
+                         {"train_samples_per_s", progress.samples_per_second()},
+                         {"parameters", model.parameter_count()},
+                         {"train_impressions", data.train.size()},
+                         {"test_impressions", data.test.size()}};
+  if (!data.test.click_probability.empty()) {
+    summary["bayes_auc"] = auc(data.test.click_probability, data.test.labels);
+    const AttentionRelevance r = attention_relevance(model, data.test, tc.batch_size);
+    summary["attention"] = {{"relevant_mass", r.relevant_mass},
+                            {"relevant_share", r.relevant_share},
+                            {"ratio", r.ratio},
+                            {"impressions", r.impressions}};
+  }
+  write_file_atomically(dir + "/" + run_files::kSummary, summary.dump(2) + "\n");
+  return summary;
+}
+
+}  // namespace recgrad

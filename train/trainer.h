@@ -1,0 +1,28 @@
+#pragma once
+// The training loop: epochs of mini-batches, Adam (or any optimizer of optim/), evaluation on the
+// test split, early stopping, checkpoints that resume exactly, and the run directory's files
+// (train/run_dir.h).
+#include <functional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "train/checkpoint.h"
+#include "train/config.h"
+
+namespace recgrad {
+
+struct TrainOptions {
+  std::string run_dir;   // where the run's files go
+  bool resume = false;   // continue from run_dir's checkpoint instead of starting fresh
+  bool quiet = false;    // no progress output
+  // Asked after every step; true stops the run there (after saving a checkpoint), as Ctrl-C does.
+  std::function<bool(std::int64_t step)> should_stop;
+};
+
+// Trains and returns the summary (also written to summary.json when the run completes). Throws on
+// any problem, naming it: bad data, an unwritable run directory, a non-finite loss (naming the step
+// and the first non-finite parameter or gradient; the last good checkpoint is kept).
+nlohmann::json train(const RunConfig& config, const TrainOptions& options);
+
+}  // namespace recgrad
