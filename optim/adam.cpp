@@ -12,9 +12,9 @@ namespace {
 // The per-step constants of one parameter's update, computed once in double.
 struct AdamStep {
   double beta1, beta2, eps;
-  double l2;                 // Adam's weight_decay folded into g (0 for AdamW)
-  double keep;               // AdamW's 1 - lr * weight_decay (1 for Adam)
-  double step_size;          // lr / (1 - beta1^t)
+  double l2;                     // Adam's weight_decay folded into g (0 for AdamW)
+  double keep;                   // AdamW's 1 - lr * weight_decay (1 for Adam)
+  double step_size;              // lr / (1 - beta1^t)
   double bias_correction2_sqrt;  // sqrt(1 - beta2^t)
   bool amsgrad, maximize;
 };
