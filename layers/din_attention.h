@@ -10,9 +10,9 @@
 // The paper keeps the raw weights (no softmax) so that the output's size reflects the intensity of
 // the user's interest in the candidate; softmax is there for comparison.
 //
-// Defaults follow the DIN authors' code: hidden {80, 40} with sigmoid. "dice" and "prelu" work too;
-// note that Dice's batch statistics include padded history positions (they are computed before the
-// mask applies), as in the authors' code.
+// Defaults follow the DIN authors' code: hidden {80, 40} with sigmoid; "dice" and "prelu" work too.
+// Unlike the authors' code, padded history positions never reach the MLP: they would cost as much as
+// real ones, and Dice's batch statistics would depend on how much padding a batch holds.
 // Parameters: "mlp.layers.<i>.weight", "mlp.layers.<i>.bias" (and the activations' own).
 #include <memory>
 #include <string>
@@ -44,6 +44,9 @@ class DinAttention : public Module {
   std::shared_ptr<MLP> mlp;
 
  private:
+  Tensor score_unpadded(const Tensor& features, const Tensor& key_padding_mask, std::size_t B, std::size_t Tq,
+                        std::size_t T);
+
   std::size_t dim_;
   bool normalize_;
 };

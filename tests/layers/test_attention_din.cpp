@@ -129,3 +129,18 @@ TEST(DinAttention, WrongQuerySizeThrowsNamingTheLayer) {
     EXPECT_NE(std::string(e.what()).find("[2, 1, 4]"), std::string::npos) << e.what();
   }
 }
+
+TEST(DinAttention, PaddingNeverReachesTheUnitSoDiceStatisticsIgnoreIt) {
+  // The same real keys padded to T = 4 and to T = 6 (with different junk in the padded slots) give
+  // the same weights in training mode, where Dice normalises with batch statistics.
+  Rng rng(9);
+  DinAttention din(kD, rng, DType::Float64, small("dice"));
+  const Tensor query = random_input({kB, 1, kD}, rng), keys = random_input({kB, kT, kD}, rng);
+  const Tensor longer = concat({keys, random_input({kB, 2, kD}, rng)}, 1);
+  const AttentionOutput short_pad = din.forward(query, keys, keys, mask());
+  const AttentionOutput long_pad = din.forward(query, longer, longer, padding_mask(kLengths, kT + 2, DType::Float64));
+  const std::vector<double> a = short_pad.weights.to_vector(), b = slice(long_pad.weights, 2, 0, kT).to_vector();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12) << i;
+  for (double v : slice(long_pad.weights, 2, kT, kT + 2).to_vector()) EXPECT_EQ(v, 0.0);
+}
