@@ -1,5 +1,7 @@
 #include "models/click_model.h"
 
+#include <stdexcept>
+
 #include "core/ops.h"
 
 namespace recgrad {
@@ -20,8 +22,10 @@ ClickModel::ClickModel(const ModelConfig& config, const FeatureSizes& sizes, std
     fields.push_back({sizes.side_names[f], sizes.side[f], config.embedding_dim});
   items_ = register_module("items", std::make_shared<ItemEmbedding>(fields, combine_of(config.combine), rng, dtype));
   const std::size_t D = items_->dim();
-  if (sizes.users > 0)
+  if (config.user_embedding) {
+    if (sizes.users == 0) throw std::invalid_argument("ClickModel: user_embedding needs a user column in the data");
     users_ = register_module("users", std::make_shared<Embedding>(sizes.users, config.embedding_dim, rng, dtype));
+  }
   if (config.position != "none") {
     PositionEmbeddingOptions options;
     options.kind = config.position == "learned" ? PositionKind::Learned : PositionKind::Sinusoidal;

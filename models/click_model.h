@@ -6,7 +6,7 @@
 //   history += PositionEmbedding (position 0 = most recent)               optional
 //   history  = TransformerBlock(history) x layers                         optional (BST-style)
 //   pooled   = HistoryPooling(query = target, keys = values = history)    [B, D]
-//   x        = [user, target, pooled, target * pooled]                    [B, U + 3D] (user optional)
+//   x        = [user, target, pooled, target * pooled]                    [B, U + 3D] (user: model.user_embedding)
 //   logit    = MLP tower(x)                                               [B]
 //   p(click) = sigmoid(logit); trained with binary cross-entropy on the logit.
 // D = embedding_dim x (1 + side-info fields) with "concat", embedding_dim with "sum"/"eges".
@@ -30,7 +30,7 @@ struct FeatureSizes {
   std::size_t items = 0;
   std::vector<std::size_t> side;  // one per side-info field
   std::vector<std::string> side_names;  // their names ("item_cate"), which name the embedding tables
-  std::size_t users = 0;          // 0: no user feature
+  std::size_t users = 0;          // 0: the data has no user column
   std::size_t max_len = 0;
 };
 

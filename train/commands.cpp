@@ -41,6 +41,8 @@ int run_train(const TrainArgs& args) {
   if (!args.resume_dir.empty()) {
     if (!args.config.empty()) throw std::invalid_argument("give either a CONFIG or --resume DIR (which has its own config)");
     if (!args.out_dir.empty()) throw std::invalid_argument("--out does not go with --resume: the run stays in its directory");
+    if (!std::filesystem::exists(args.resume_dir + "/" + run_files::kCheckpoint))
+      throw std::invalid_argument(args.resume_dir + ": nothing to resume (no " + run_files::kCheckpoint + ")");
     config = load_run_config(args.resume_dir + "/" + run_files::kConfig, args.overrides);
     options.run_dir = args.resume_dir;
     options.resume = true;

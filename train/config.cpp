@@ -82,6 +82,7 @@ ModelConfig read_model(ConfigReader r) {
   c.embedding_dim = r.get_int("embedding_dim", c.embedding_dim, 1, 4096);
   c.combine = r.get_string("combine", c.combine, {"concat", "sum", "eges"});
   c.position = r.get_string("position", c.position, {"none", "learned", "sinusoidal"});
+  c.user_embedding = r.get_bool("user_embedding", c.user_embedding);
   {
     ConfigReader a = r.object("attention");
     AttentionConfig& at = c.attention;
@@ -189,6 +190,8 @@ RunConfig parse_run_config(const nlohmann::json& json) {
     root.object("model").object("self_attention").fail(
         "heads", std::to_string(c.model.self_attention.heads) + " heads do not divide the item dimension " +
                      std::to_string(item_dim));
+  if (c.model.user_embedding && c.features.user.empty())
+    root.object("model").fail("user_embedding", "needs a user column (features.user)");
   if (c.data.source == "synthetic") {
     const Schema synthetic = synthetic_schema(c.features.max_len);
     ConfigReader features = root.object("features");
@@ -258,6 +261,7 @@ nlohmann::json to_json(const RunConfig& c) {
        {{"embedding_dim", m.embedding_dim},
         {"combine", m.combine},
         {"position", m.position},
+        {"user_embedding", m.user_embedding},
         {"attention",
          {{"kind", m.attention.kind},
           {"softmax", m.attention.softmax},

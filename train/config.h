@@ -45,6 +45,7 @@ struct ModelConfig {
   std::size_t embedding_dim = 16;   // per field (id, each side-info field, user)
   std::string combine = "concat";   // side-info combination: "concat" | "sum" | "eges"
   std::string position = "learned"; // "none" | "learned" | "sinusoidal"
+  bool user_embedding = false;      // a learned vector per user id in the tower's input (needs features.user)
   AttentionConfig attention;
   SelfAttentionConfig self_attention;
   TowerConfig tower;

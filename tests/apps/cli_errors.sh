@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every bad invocation: a non-zero exit, exactly one line on stderr naming the problem, no run directory.
+set -u
+recgrad=$1 configs=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+# expect_error NAME PATTERN ARGS...: fails unless recgrad exits non-zero with one stderr line matching PATTERN.
+expect_error() {
+  local name=$1 pattern=$2
+  shift 2
+  "$recgrad" "$@" >"$work/out" 2>"$work/err"
+  local code=$? lines
+  lines=$(wc -l <"$work/err")
+  if [[ $code -eq 0 || $lines -ne 1 ]] || ! grep -q -- "$pattern" "$work/err"; then
+    echo "FAIL $name: exit $code, $lines stderr lines:"
+    cat "$work/err"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name: $(cat "$work/err")"
+  fi
+}
+
+printf '{"model": {"atention": {}}}' >"$work/typo.json"
+printf '{"model": {\n  "embedding_dim": 8,\n}}' >"$work/broken.json"
+printf '{"model": {"attention": {"kind": "multi_head", "heads": 5}}}' >"$work/heads.json"
+printf '{"data": {"source": "tsv", "train": "missing.tsv", "test": "missing.tsv"}, "output": {"dir": "%s/tsvrun"}}' "$work" >"$work/tsv.json"
+
+expect_error missing-config "no-such.json" train "$work/no-such.json" --out "$work/run1"
+expect_error invalid-json "broken.json:3:" train "$work/broken.json" --out "$work/run2"
+expect_error unknown-key "did you mean 'attention'" train "$work/typo.json" --out "$work/run3"
+expect_error heads "model.attention.heads" train "$work/heads.json" --out "$work/run4"
+expect_error bad-set "optim.lr" train "$configs/default.json" --set optim.lr=-1 --out "$work/run5"
+expect_error unknown-set "optim.lrr" train "$configs/default.json" --set optim.lrr=0.1 --out "$work/run6"
+expect_error missing-tsv "missing.tsv" train "$work/tsv.json"
+expect_error no-config "CONFIG" train
+expect_error no-run "no such run directory" eval "$work/nowhere"
+expect_error resume-nothing "nothing to resume" train --resume "$work"
+for run in run1 run2 run3 run4 run5 run6; do
+  if [[ -e "$work/$run" ]]; then
+    echo "FAIL: a failed command left $work/$run behind"
+    failures=$((failures + 1))
+  fi
+done
+echo "$failures failure(s)"
+[[ $failures -eq 0 ]]

@@ -1,0 +1,157 @@
+// The training loop end to end on tiny synthetic data: outputs, determinism, exact resume,
+// divergence handling, and a run directory that is never clobbered.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "io/safetensors.h"
+#include "train/config.h"
+#include "train/run_dir.h"
+#include "train/trainer.h"
+
+using namespace recgrad;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+RunConfig tiny_config(const std::string& kind = "multi_head") {
+  json j = {{"data", {{"synthetic", {{"num_users", 60}, {"num_items", 80}, {"num_categories", 8}, {"num_brands", 16},
+                                     {"impressions", 700}, {"max_history", 8}, {"seed", 3}}}}},
+            {"features", {{"max_len", 8}}},
+            {"model", {{"embedding_dim", 4}, {"attention", {{"kind", kind}, {"heads", 2}}}, {"tower", {{"hidden", {8}}}}}},
+            {"optim", {{"lr", 0.01}}},
+            {"training", {{"epochs", 2}, {"batch_size", 64}, {"seed", 5}, {"eval_every_steps", 4}, {"patience", 0}}}};
+  return parse_run_config(j);
+}
+
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = ::testing::TempDir() + "recgrad_" + name;
+  fs::remove_all(dir);
+  return dir;
+}
+
+json train_into(const std::string& dir, const RunConfig& config, std::function<bool(std::int64_t)> stop = nullptr,
+                bool resume = false) {
+  TrainOptions options;
+  options.run_dir = dir;
+  options.quiet = true;
+  options.resume = resume;
+  options.should_stop = std::move(stop);
+  return train(config, options);
+}
+
+// Bitwise equality of every tensor (parameters and optimizer state) of two checkpoints.
+void expect_same_tensors(const std::string& a, const std::string& b) {
+  const SafetensorsFile fa = load_safetensors(a), fb = load_safetensors(b);
+  ASSERT_EQ(fa.tensors.size(), fb.tensors.size());
+  for (std::size_t i = 0; i < fa.tensors.size(); ++i) {
+    EXPECT_EQ(fa.tensors[i].first, fb.tensors[i].first);
+    EXPECT_EQ(fa.tensors[i].second.to_vector(), fb.tensors[i].second.to_vector()) << fa.tensors[i].first;
+  }
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+TEST(Trainer, WritesTheRunDirectory) {
+  const std::string dir = fresh_dir("outputs");
+  const json summary = train_into(dir, tiny_config());
+  for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "checkpoint.safetensors", "best.safetensors",
+                        "vocab/vocab_item.txt", "vocab/vocab_side_item_cate.txt"})
+    EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
+  for (const char* key : {"test_auc", "test_logloss", "test_gauc", "train_samples_per_s", "epochs", "bayes_auc"})
+    EXPECT_TRUE(summary.contains(key)) << key;
+  EXPECT_EQ(summary["epochs"], 2);
+  std::ifstream metrics(dir + "/metrics.jsonl");
+  std::string line;
+  int evaluations = 0;
+  while (std::getline(metrics, line)) {
+    const json m = json::parse(line);
+    for (const char* key : {"epoch", "step", "train_loss", "test_auc", "test_logloss"}) EXPECT_TRUE(m.contains(key)) << key;
+    ++evaluations;
+  }
+  EXPECT_GE(evaluations, 4);  // every 4 steps over 2 epochs of 9 batches
+  EXPECT_EQ(json::parse(read(dir + "/summary.json")), summary);
+}
+
+TEST(Trainer, SameSeedGivesIdenticalRuns) {
+  const std::string a = fresh_dir("seed_a"), b = fresh_dir("seed_b");
+  train_into(a, tiny_config());
+  train_into(b, tiny_config());
+  EXPECT_EQ(read(a + "/metrics.jsonl"), read(b + "/metrics.jsonl"));
+  expect_same_tensors(a + "/checkpoint.safetensors", b + "/checkpoint.safetensors");
+}
+
+TEST(Trainer, ResumeReachesBitIdenticalParameters) {
+  for (const char* kind : {"multi_head", "din"}) {
+    SCOPED_TRACE(kind);
+    const RunConfig config = tiny_config(kind);
+    const std::string whole = fresh_dir(std::string("whole_") + kind), split = fresh_dir(std::string("split_") + kind);
+    const json full = train_into(whole, config);
+    // Interrupted mid-epoch at step 6 (an evaluation happened at step 4), then resumed.
+    const json stopped = train_into(split, config, [](std::int64_t step) { return step == 6; });
+    EXPECT_EQ(stopped["interrupted_at_step"], 6);
+    EXPECT_FALSE(fs::exists(split + "/summary.json"));
+    const json resumed = train_into(split, config, nullptr, true);
+    expect_same_tensors(whole + "/checkpoint.safetensors", split + "/checkpoint.safetensors");
+    expect_same_tensors(whole + "/best.safetensors", split + "/best.safetensors");
+    EXPECT_EQ(read(whole + "/metrics.jsonl"), read(split + "/metrics.jsonl"));
+    EXPECT_EQ(full["test_auc"], resumed["test_auc"]);
+  }
+}
+
+TEST(Trainer, RefusesToOverwriteANonEmptyRunDirectory) {
+  const std::string dir = fresh_dir("occupied");
+  fs::create_directories(dir);
+  std::ofstream(dir + "/notes.txt") << "mine";
+  try {
+    train_into(dir, tiny_config());
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not empty"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(read(dir + "/notes.txt"), "mine");
+}
+
+TEST(Trainer, DivergenceStopsWithTheStepAndKeepsTheLastCheckpoint) {
+  RunConfig config = tiny_config();
+  config.optim.lr = 1e38;  // the first SGD step sends float32 weights to infinity
+  config.optim.name = "sgd";
+  const std::string dir = fresh_dir("diverge");
+  try {
+    train_into(dir, config);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("diverged at step"), std::string::npos) << m;
+    EXPECT_NE(m.find("first non-finite"), std::string::npos) << m;
+  }
+  EXPECT_FALSE(fs::exists(dir + "/summary.json"));
+}
+
+TEST(Trainer, ResumeOfAnotherModelConfigIsRefused) {
+  const std::string dir = fresh_dir("other_model");
+  train_into(dir, tiny_config(), [](std::int64_t step) { return step == 4; });
+  RunConfig other = tiny_config();
+  other.model.embedding_dim = 6;
+  try {
+    train_into(dir, other, nullptr, true);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("another model configuration"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Trainer, LoadRunScoresWithTheBestModel) {
+  const std::string dir = fresh_dir("load_run");
+  const json summary = train_into(dir, tiny_config());
+  LoadedRun run = load_run(dir);
+  EXPECT_EQ(run.config.model.attention.kind, "multi_head");
+  EXPECT_FALSE(run.model->is_training());
+  EXPECT_THROW(load_run(fresh_dir("missing")), std::invalid_argument);
+}
