@@ -36,10 +36,16 @@ ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema&
   return index;
 }
 
+// Ids never hold the separator, as for the writer: a target item "a,b" could not match the same item
+// in a history list, which splits it.
 std::string single_id(const std::vector<std::string>& fields, std::size_t column, const std::vector<std::string>& header,
-                      const TextLines& lines) {
-  if (fields[column].empty()) throw lines.error("empty value in column '" + header[column] + "'");
-  return fields[column];
+                      const Schema& schema, const TextLines& lines) {
+  const std::string& id = fields[column];
+  if (id.empty()) throw lines.error("empty value in column '" + header[column] + "'");
+  if (id.find(schema.separator) != std::string::npos)
+    throw lines.error("id '" + id + "' in column '" + header[column] + "' holds the history separator '" +
+                      schema.separator + "'");
+  return id;
 }
 
 // A history cell as a list, oldest first. An empty cell is an empty history.
@@ -88,12 +94,12 @@ RawDataset read_tsv(const std::string& path, const Schema& schema) {
     if (label != "0" && label != "1")
       throw lines.error("label column '" + schema.label + "' must be 0 or 1, found '" + label + "'");
     data.labels.push_back(label == "1" ? 1.0 : 0.0);
-    if (data.has_users) data.users.push_back(single_id(cells, column.user, header, lines));
-    data.target_item.push_back(single_id(cells, column.item, header, lines));
+    if (data.has_users) data.users.push_back(single_id(cells, column.user, header, schema, lines));
+    data.target_item.push_back(single_id(cells, column.item, header, schema, lines));
 
     std::vector<std::string> history = id_list(cells, column.history, header, schema, lines);
     for (std::size_t f = 0; f < fields; ++f) {
-      data.target_side[f].push_back(single_id(cells, column.item_side[f], header, lines));
+      data.target_side[f].push_back(single_id(cells, column.item_side[f], header, schema, lines));
       std::vector<std::string> side = id_list(cells, column.history_side[f], header, schema, lines);
       if (side.size() != history.size())
         throw lines.error("column '" + schema.history_side[f] + "' has " + std::to_string(side.size()) +

@@ -71,6 +71,17 @@ void prepare_run_dir(const std::string& dir, bool overwrite) {
   }
   ensure_writable_dir(dir, 64u << 20);
 }
+
+// Removes a run directory that this run created, unless kept: a run that fails before its first step
+// (bad data, a full disk) must leave nothing that looks like a run or blocks a rerun into the same place.
+struct RemoveCreatedDir {
+  std::string dir;
+  bool keep;
+  ~RemoveCreatedDir() {
+    std::error_code ignored;
+    if (!keep) fs::remove_all(dir, ignored);
+  }
+};
 }  // namespace
 
 nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
@@ -80,6 +91,7 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const TrainingConfig& tc = config.training;
 
   // Everything that can fail on bad input happens before the first step.
+  RemoveCreatedDir cleanup{dir, options.resume || fs::exists(dir)};
   if (options.resume) {
     if (!fs::exists(fs::path(dir) / run_files::kCheckpoint))
       throw std::invalid_argument(dir + ": nothing to resume (no " + run_files::kCheckpoint + ")");
@@ -102,6 +114,10 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const std::string metrics_path = dir + "/" + run_files::kMetrics;
   const std::string checkpoint_path = dir + "/" + run_files::kCheckpoint;
   TrainerState state;
+  auto save = [&] {
+    state.batcher = batcher.state();
+    save_checkpoint(checkpoint_path, model, optimizer.get(), state, fingerprint);
+  };
   if (options.resume) {
     state = load_checkpoint(checkpoint_path, model, optimizer.get(), fingerprint);
     batcher.restore(state.batcher);
@@ -111,11 +127,10 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
     fs::create_directories(fs::path(dir) / run_files::kVocab);
     save_vocabularies(data.vocabularies, dir + "/" + run_files::kVocab);
     write_file_atomically(metrics_path, "");
+    // Before the first step: proves the disk takes a whole checkpoint, and a kill has a state to resume.
+    save();
   }
-  auto save = [&] {
-    state.batcher = batcher.state();
-    save_checkpoint(checkpoint_path, model, optimizer.get(), state, fingerprint);
-  };
+  cleanup.keep = true;
 
   Progress progress(tc.epochs, std::size_t(steps_per_epoch), options.quiet ? nullptr : stderr);
   bool stop_early = false;
