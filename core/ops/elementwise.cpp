@@ -148,9 +148,10 @@ Tensor sigmoid(const Tensor& x) {
       "sigmoid", x,
       [](const auto& v) {
         using T = typename std::decay_t<decltype(v)>::value_type;
-        // Both branches are finite for any x: e^-|x| never overflows.
-        auto e = xt::exp(-xt::abs(v));
-        return xt::where(v >= T(0), T(1) / (T(1) + e), e / (T(1) + e));
+        // Both branches are finite for any x: e^-|x| never overflows. e is evaluated: the returned
+        // expression would otherwise refer to a local that is gone (AddressSanitizer caught it).
+        const Array<T> e = xt::exp(-xt::abs(v));
+        return Array<T>(xt::where(v >= T(0), T(1) / (T(1) + e), e / (T(1) + e)));
       },
       [](const auto&, const auto& y, const auto& dy) {
         using T = typename std::decay_t<decltype(y)>::value_type;
