@@ -25,8 +25,7 @@ Tensor gather_rows(const Tensor& table, const std::vector<std::int64_t>& indices
   for (std::size_t p = 0; p < indices.size(); ++p)
     if (indices[p] < 0 || indices[p] >= rows)
       throw std::out_of_range("gather_rows: index " + std::to_string(indices[p]) + " (at position " +
-                              std::to_string(p) + ") is out of range for a table of " + std::to_string(rows) +
-                              " rows");
+                              std::to_string(p) + ") is out of range for a table of " + std::to_string(rows) + " rows");
   Shape out_shape = index_shape;
   out_shape.push_back(width);
   return dispatch(common_dtype({table}, "gather_rows"), [&](auto zero) {

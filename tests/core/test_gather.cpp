@@ -75,12 +75,14 @@ TEST(Gather, MatchesPyTorch) {
 
 TEST(Gather, OutOfRangeIndexNamesIndexAndTableRows) {
   const Tensor table = Tensor::ones({6, 3});
-  EXPECT_TRUE(ThrowsNaming<std::out_of_range>([&] { gather_rows(table, {1, 6}, {2}); }, {"gather_rows", "index 6", "6 rows"}));
+  EXPECT_TRUE(ThrowsNaming<std::out_of_range>([&] { gather_rows(table, {1, 6}, {2}); },
+                                              {"gather_rows", "index 6", "6 rows"}));
   EXPECT_TRUE(ThrowsNaming<std::out_of_range>([&] { gather_rows(table, {-1}, {1}); }, {"index -1", "6 rows"}));
 }
 
 TEST(Gather, BadShapesAreNamed) {
   EXPECT_TRUE(ThrowsNaming([] { gather_rows(Tensor::ones({6}), {1}, {1}); }, {"gather_rows", "2-D", "[6]"}));
-  EXPECT_TRUE(ThrowsNaming([] { gather_rows(Tensor::ones({6, 3}), {1, 2, 3}, {2, 2}); }, {"gather_rows", "3 indices", "[2, 2]"}));
+  EXPECT_TRUE(ThrowsNaming([] { gather_rows(Tensor::ones({6, 3}), {1, 2, 3}, {2, 2}); },
+                           {"gather_rows", "3 indices", "[2, 2]"}));
   EXPECT_TRUE(ThrowsNaming([] { gather_rows(Tensor::ones({6, 3}), {1}, {1}, 6); }, {"padding_idx 6", "6 rows"}));
 }

@@ -55,5 +55,6 @@ TEST(Loss, TargetsGetNoGradient) {
 TEST(Loss, MismatchedShapesNameBoth) {
   EXPECT_TRUE(ThrowsNaming([] { bce_with_logits(Tensor::zeros({4, 1}), Tensor::zeros({4})); },
                            {"bce_with_logits", "[4, 1]", "[4]"}));
-  EXPECT_TRUE(ThrowsNaming([] { bce_with_logits(Tensor::zeros({0}), Tensor::zeros({0})); }, {"bce_with_logits", "empty"}));
+  EXPECT_TRUE(
+      ThrowsNaming([] { bce_with_logits(Tensor::zeros({0}), Tensor::zeros({0})); }, {"bce_with_logits", "empty"}));
 }

@@ -41,7 +41,8 @@ TEST(Shape, ConcatGradcheckAlongEachAxis) {
   Rng rng(5);
   EXPECT_GRADCHECK([](const Inputs& in) { return concat({in[0], in[1], in[2]}, 1); },
                    {param({2, 2, 3}, rng), param({2, 3, 3}, rng), param({2, 1, 3}, rng)});
-  EXPECT_GRADCHECK([](const Inputs& in) { return concat({in[0], in[1]}, 0); }, {param({1, 3}, rng), param({2, 3}, rng)});
+  EXPECT_GRADCHECK([](const Inputs& in) { return concat({in[0], in[1]}, 0); },
+                   {param({1, 3}, rng), param({2, 3}, rng)});
   EXPECT_GRADCHECK([](const Inputs& in) { return concat({in[0], in[1]}, -1); },
                    {param({2, 3, 2}, rng), param({2, 3, 4}, rng)});
 }

@@ -150,6 +150,7 @@ TEST(Softmax, ShiftingTheLogitsChangesNothing) {
 TEST(Softmax, MaskThatDoesNotBroadcastNamesBothShapes) {
   const Tensor x = Tensor::ones({2, 4});
   EXPECT_TRUE(ThrowsNaming([&] { softmax(x, -1, Tensor::ones({2, 3})); }, {"softmax", "[2, 3]", "[2, 4]"}));
-  EXPECT_TRUE(ThrowsNaming([&] { log_softmax(x, -1, Tensor::ones({3, 2, 4})); }, {"log_softmax", "[3, 2, 4]", "[2, 4]"}));
+  EXPECT_TRUE(ThrowsNaming([&] { log_softmax(x, -1, Tensor::ones({3, 2, 4})); },
+                           {"log_softmax", "[3, 2, 4]", "[2, 4]"}));
   EXPECT_TRUE(ThrowsNaming([&] { softmax(x, 2); }, {"softmax", "axis 2", "rank 2"}));
 }

@@ -147,8 +147,8 @@ case("gather_rows_padding", lambda table, indices: F.embedding(indices.long(), t
      table=randn(6, 3), indices=Const(torch.tensor([[1, 0, 3], [0, 3, 5]], dtype=torch.float64)))
 
 # --- losses ---
-case("bce_with_logits", F.binary_cross_entropy_with_logits,
-     logits=randn(4, 3) * 3, targets=Const(torch.tensor([0, 1, 1, 0, 0.3, 1, 0, 0, 0.8, 1, 1, 0], dtype=torch.float64).reshape(4, 3)))
+clicks = torch.tensor([0, 1, 1, 0, 0.3, 1, 0, 0, 0.8, 1, 1, 0], dtype=torch.float64).reshape(4, 3)  # some soft labels
+case("bce_with_logits", F.binary_cross_entropy_with_logits, logits=randn(4, 3) * 3, targets=Const(clicks))
 
 here = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(here, "..", "fixtures", "ops.json"), "w") as f:
