@@ -16,6 +16,7 @@ class Dropout : public Module {
   Dropout(double p, std::uint64_t seed);  // p in [0, 1)
   Tensor forward(const Tensor& x);        // not const: draws from the layer's Rng
   double p() const { return p_; }
+  Rng& rng() { return rng_; }  // checkpoints save its state, so a resumed run draws the same masks
 
  private:
   double p_;

@@ -30,6 +30,15 @@ Tensor Module::register_buffer(const std::string& name, Tensor value) {
   return value;
 }
 
+std::vector<std::pair<std::string, Module*>> Module::named_modules() {
+  std::vector<std::pair<std::string, Module*>> out{{"", this}};
+  for (std::size_t i = 0; i < out.size(); ++i) {  // breadth-first, without recursion
+    const std::string prefix = out[i].first.empty() ? "" : out[i].first + ".";
+    for (const auto& [name, child] : out[i].second->children_) out.emplace_back(prefix + name, child.get());
+  }
+  return out;
+}
+
 void Module::collect(const std::string& prefix, bool buffers, NamedTensors& out) const {
   for (const auto& [name, tensor] : buffers ? buffers_ : parameters_) out.emplace_back(prefix + name, tensor);
   for (const auto& [name, child] : children_) child->collect(prefix + name + ".", buffers, out);

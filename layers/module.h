@@ -29,6 +29,8 @@ class Module {
   std::vector<Tensor> parameters() const;
   std::size_t parameter_count() const;  // number of scalars
   NamedTensors named_buffers() const;   // same naming, for non-trained state
+  // Every module of the tree with its dotted name, this one first as "" (as torch's named_modules).
+  std::vector<std::pair<std::string, Module*>> named_modules();
 
   void train(bool on = true);  // recursive: dropout and batch statistics follow this flag
   void eval() { train(false); }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "io/safetensors.h"
+#include "layers/dropout.h"
 
 namespace recgrad {
 
@@ -44,14 +45,22 @@ std::string exact(double v) {
   std::snprintf(buf, sizeof buf, "%.17g", v);  // round-trips exactly
   return buf;
 }
+
+// Random streams inside the model (dropout masks), by module name: "rng.<module>".
+std::map<std::string, Rng*> model_rngs(Module& model) {
+  std::map<std::string, Rng*> rngs;
+  for (auto& [name, module] : model.named_modules())
+    if (auto* dropout = dynamic_cast<Dropout*>(module)) rngs["rng." + name] = &dropout->rng();
+  return rngs;
+}
 }  // namespace
 
-void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
+void save_checkpoint(const std::string& path, Module& model, const Optimizer* optimizer,
                      const TrainerState& s, const std::string& model_fingerprint) {
   NamedTensors tensors = model_tensors(model);
   if (optimizer)
     for (auto& [name, t] : optimizer->state_dict()) tensors.emplace_back(kOptimPrefix + name, t);
-  const std::map<std::string, std::string> metadata{
+  std::map<std::string, std::string> metadata{
       {"format", kFormat},
       {"model", model_fingerprint},
       {"epoch", std::to_string(s.epoch)},
@@ -66,6 +75,7 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
       {"batcher_position", std::to_string(s.batcher.position)},
       {"batcher_rng", s.batcher.epoch_rng_state},
   };
+  for (const auto& [key, rng] : model_rngs(model)) metadata[key] = rng->state();
   save_safetensors(path, tensors, metadata);
 }
 
@@ -119,7 +129,17 @@ TrainerState load_checkpoint(const std::string& path, Module& model, Optimizer* 
   auto rng = meta.find("batcher_rng");
   if (rng == meta.end()) throw std::invalid_argument(path + ": checkpoint metadata lacks \"batcher_rng\"");
   s.batcher.epoch_rng_state = rng->second;
+  std::map<Rng*, Rng> restored;  // parsed before anything changes
+  for (const auto& [key, rng] : model_rngs(model)) {
+    if (!meta.count(key)) throw std::invalid_argument(path + ": checkpoint metadata lacks \"" + key + "\"");
+    try {
+      restored[rng].set_state(meta.at(key));
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument(path + ": checkpoint metadata \"" + key + "\" is not a random state");
+    }
+  }
   if (optimizer) optimizer->load_state_dict(optim_state);  // validates, changes nothing on error
+  for (auto& [rng, state] : restored) *rng = state;
 
   for (auto [name, t] : targets) t.copy_from(by_name.at(name));
   return s;

@@ -2,8 +2,9 @@
 // A training checkpoint: one safetensors file holding
 //   <parameter or buffer name>   the model's tensors, named as its state_dict ("pooling.attention.q_proj.weight")
 //   optim.<state name>           the optimizer's state ("optim.items.id.weight.exp_avg", "...step")
-//   __metadata__                 the trainer's counters (epoch, step, best AUC, ...) and the model
-//                                config it belongs to, as strings
+//   __metadata__                 the trainer's counters (epoch, step, best AUC, ...), the random
+//                                state of each dropout layer ("rng.<module>"), and the model config
+//                                it belongs to, as strings
 // so that `--resume` continues exactly where the run stopped, and NumPy or PyTorch can read the weights.
 #include <cstdint>
 #include <map>
@@ -29,7 +30,7 @@ struct TrainerState {
 
 // `model_fingerprint` identifies the model's configuration (the "features" and "model" sections);
 // loading into a model built from another configuration is an error that says so.
-void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
+void save_checkpoint(const std::string& path, Module& model, const Optimizer* optimizer,
                      const TrainerState& state, const std::string& model_fingerprint);
 
 // Loads into `model` (and `optimizer` when given); every tensor must be present with its shape.
