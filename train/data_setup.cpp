@@ -51,6 +51,11 @@ PreparedData prepare_data(const RunConfig& config) {
   }
   if (train.size() == 0) throw std::invalid_argument("the training split is empty");
   if (test.size() == 0) throw std::invalid_argument("the test split is empty");
+  // AUC needs both classes: better said now than after the first epoch.
+  const auto clicks = std::count(test.labels.begin(), test.labels.end(), 1.0);
+  if (clicks == 0 || clicks == std::ptrdiff_t(test.size()))
+    throw std::invalid_argument("the test split has only " + std::string(clicks ? "clicks" : "non-clicks") + " (" +
+                                std::to_string(test.size()) + " impressions): AUC is undefined");
   PreparedData data;
   data.vocabularies = build_vocabularies(train);
   data.train = encode(train, data.vocabularies, config.features.max_len);
