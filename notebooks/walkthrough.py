@@ -1,0 +1,58 @@
+"""Plumbing shared by the walkthrough notebooks: find recgrad's programs, run them, read a run directory.
+
+Nothing here computes a number the notebooks show: those come from the C++ programs (the `recgrad`
+command and the examples/ programs), read back as JSON, JSONL or text.
+
+Environment:
+  RECGRAD_BIN   folder holding `recgrad` and the `example_*` programs (default: build/bin)
+  RECGRAD_RUNS  folder for the notebooks' training runs (default: runs/walkthrough)
+"""
+import json
+import os
+import pathlib
+import subprocess
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(os.environ.get("RECGRAD_BIN", REPO / "build" / "bin")).resolve()
+RUNS = pathlib.Path(os.environ.get("RECGRAD_RUNS", REPO / "runs" / "walkthrough")).resolve()
+
+# The synthetic data the notebooks train on: the default generator, 30 000 impressions instead of
+# 100 000, so that every training run takes seconds. Quoted full-size results use configs/*.json as is.
+SMALL = ["data.synthetic.impressions=30000"]
+
+
+def run(program, *args):
+    """Runs one of the build's programs and returns its stdout; raises with its stderr on failure."""
+    path = BIN / program
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: build first (bash scripts/build.sh) or set RECGRAD_BIN")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # one thread: the same numbers on every machine
+    done = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(f"{program} {' '.join(map(str, args))} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def example(name):
+    """The JSON printed by examples/<name>.cpp."""
+    return json.loads(run(f"example_{name}"))
+
+
+def train(name, config="default.json", sets=()):
+    """`recgrad train configs/<config> --set ...` into RUNS/<name>, on the SMALL data; returns the run directory."""
+    out = RUNS / name
+    args = ["train", REPO / "configs" / config, "--out", out, "--quiet"]
+    for s in [*SMALL, *sets, "output.overwrite=true"]:
+        args += ["--set", s]
+    run("recgrad", *args)
+    return out
+
+
+def metrics(run_dir):
+    """metrics.jsonl: one dict per evaluation."""
+    return [json.loads(line) for line in (pathlib.Path(run_dir) / "metrics.jsonl").read_text().splitlines() if line]
+
+
+def summary(run_dir):
+    """summary.json of a finished run."""
+    return json.loads((pathlib.Path(run_dir) / "summary.json").read_text())

@@ -1,0 +1,97 @@
+"""Executes a walkthrough notebook headless and compares its text outputs with the committed ones.
+
+  python3 tests/notebooks/run_notebook.py notebooks/01_autograd.ipynb            # test
+  python3 tests/notebooks/run_notebook.py notebooks/01_autograd.ipynb --update   # store fresh outputs
+
+Fails when a cell fails, or when a cell's text output (printed text and results; images are allowed to
+differ) no longer matches. Words must match exactly; numbers within a tolerance set by the cell's tag:
+  (no tag)          1e-9 absolute plus 1e-6 relative: the example programs are deterministic
+  "trained"         0.02 absolute plus 5% relative: training repeats exactly on one machine, but BLAS
+                    kernels of other CPUs round differently and training amplifies that
+  "nondeterministic" not compared (timings)
+RECGRAD_BIN names the folder of the programs; RECGRAD_RUNS the folder for the notebooks' runs.
+"""
+import argparse
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import nbformat
+
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+TOLERANCE = {None: (1e-9, 1e-6), "trained": (0.02, 0.05)}
+
+
+def text_of(cell):
+    """The text a reader sees under a code cell: printed output and the plain-text results."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(out.get("data", {}).get("text/plain", ""))
+        elif out.output_type == "error":
+            parts.append(f"{out.ename}: {out.evalue}")
+    return "".join(parts)
+
+
+def differences(expected, actual, atol, rtol):
+    """Where two texts differ beyond the tolerance, as readable lines."""
+    words_e, words_a = NUMBER.split(expected), NUMBER.split(actual)
+    nums_e, nums_a = NUMBER.findall(expected), NUMBER.findall(actual)
+    if [w.split() for w in words_e] != [w.split() for w in words_a] or len(nums_e) != len(nums_a):
+        return [f"text differs:\n--- committed\n{expected}\n--- fresh\n{actual}"]
+    return [f"{e} became {a}" for e, a in zip(nums_e, nums_a) if abs(float(e) - float(a)) > atol + rtol * abs(float(e))]
+
+
+def tag_of(cell):
+    tags = [t for t in cell.metadata.get("tags", []) if t in ("trained", "nondeterministic")]
+    return tags[0] if tags else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebook", type=pathlib.Path)
+    parser.add_argument("--update", action="store_true", help="write the fresh outputs into the notebook")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    args = parser.parse_args()
+    if not shutil.which("jupyter"):
+        sys.exit("run_notebook: jupyter not found; install jupyter-nbconvert python3-ipykernel (scripts/install-deps.sh)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # The executed copy goes to a scratch folder; the kernel runs in the notebook's own folder.
+        executed = pathlib.Path(tmp) / args.notebook.name
+        done = subprocess.run(["jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", tmp,
+                               f"--ExecutePreprocessor.timeout={args.timeout}",
+                               "--ExecutePreprocessor.kernel_name=python3", str(args.notebook)],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"run_notebook: {args.notebook} failed to execute:\n{done.stderr[-4000:]}")
+        if args.update:
+            shutil.copy(executed, args.notebook)
+            print(f"{args.notebook}: outputs updated")
+            return
+        fresh = nbformat.read(executed, as_version=4)
+
+    committed = nbformat.read(args.notebook, as_version=4)
+    code = lambda nb: [c for c in nb.cells if c.cell_type == "code"]
+    if len(code(committed)) != len(code(fresh)):
+        sys.exit(f"run_notebook: {args.notebook}: the number of code cells changed")
+    problems = []
+    for i, (old, new) in enumerate(zip(code(committed), code(fresh)), start=1):
+        tag = tag_of(old)
+        if tag == "nondeterministic":
+            continue
+        for d in differences(text_of(old), text_of(new), *TOLERANCE[tag]):
+            problems.append(f"code cell {i}: {d}")
+    if problems:
+        sys.exit(f"run_notebook: {args.notebook}: outputs differ from the committed ones "
+                 f"(re-run with --update if the change is intended):\n" + "\n".join(problems))
+    print(f"{args.notebook}: {len(code(fresh))} code cells ran; text outputs match")
+
+
+if __name__ == "__main__":
+    main()
