@@ -1,0 +1,181 @@
+// Micro-benchmarks of the pieces a training step is made of, forward and forward + backward, at the
+// shapes of the models (B = 256, T = 50, D = 64, h = 4), float32, one thread:
+//   matmul [B*T, D] x [D, D] against bare sgemm calls on the same buffers (the engine's overhead),
+//   batched attention matmul [B, h, 1, d] x [B, h, d, T], masked softmax, embedding gather and its
+//   scatter-add backward, the DIN unit, multi-head attention, and one training step of the default
+//   model. Run:  cmake --build build --target bench_ops && OPENBLAS_NUM_THREADS=1 build/bin/bench_ops
+#include <benchmark/benchmark.h>
+
+#include "bench/synthetic_batches.h"
+#include "core/blas.h"
+#include "core/ops.h"
+#include "layers/din_attention.h"
+#include "layers/multi_head_attention.h"
+#include "models/click_model.h"
+#include "optim/adam.h"
+
+namespace recgrad {
+namespace {
+
+constexpr std::size_t B = 256, T = 50, D = 64, kHeads = 4;
+
+void count_flops(benchmark::State& state, double flops_per_iteration) {
+  state.counters["GFLOP/s"] = benchmark::Counter(flops_per_iteration * double(state.iterations()) / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+
+// Y = X W: [B*T, D] x [D, D]. Forward: one gemm; backward: dX = dY Wᵀ and dW = Xᵀ dY.
+void BM_Matmul(benchmark::State& state) {
+  const bool backward = state.range(0);
+  Rng rng(1);
+  Tensor x = Tensor::randn({B * T, D}, rng).requires_grad_(backward);
+  Tensor w = Tensor::randn({D, D}, rng).requires_grad_(backward);
+  const Tensor dy = Tensor::randn({B * T, D}, rng);
+  for (auto _ : state) {
+    Tensor y = matmul(x, w);
+    if (backward) y.backward(dy);
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+  count_flops(state, (backward ? 3 : 1) * 2.0 * B * T * D * D);
+}
+BENCHMARK(BM_Matmul)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// The same products as BM_Matmul by bare sgemm calls into preallocated buffers: the ceiling.
+void BM_BareSgemm(benchmark::State& state) {
+  const bool backward = state.range(0);
+  Rng rng(1);
+  const Tensor x = Tensor::randn({B * T, D}, rng), w = Tensor::randn({D, D}, rng), dy = Tensor::randn({B * T, D}, rng);
+  std::vector<float> y(B * T * D), dx(B * T * D), dw(D * D);
+  for (auto _ : state) {
+    blas::gemm<float>(false, false, B * T, D, D, 1, x.data<float>(), D, w.data<float>(), D, 0, y.data(), D);
+    if (backward) {
+      blas::gemm<float>(false, true, B * T, D, D, 1, dy.data<float>(), D, w.data<float>(), D, 0, dx.data(), D);
+      blas::gemm<float>(true, false, D, D, B * T, 1, x.data<float>(), D, dy.data<float>(), D, 0, dw.data(), D);
+    }
+    benchmark::DoNotOptimize(y.data());
+  }
+  count_flops(state, (backward ? 3 : 1) * 2.0 * B * T * D * D);
+}
+BENCHMARK(BM_BareSgemm)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// Attention scores: q [B, h, 1, d] x kᵀ [B, h, d, T] -> [B, h, 1, T], one small gemm per (b, h).
+void BM_AttentionMatmul(benchmark::State& state) {
+  const bool backward = state.range(0);
+  const std::size_t d = D / kHeads;
+  Rng rng(2);
+  Tensor q = Tensor::randn({B, kHeads, 1, d}, rng).requires_grad_(backward);
+  Tensor kt = Tensor::randn({B, kHeads, d, T}, rng).requires_grad_(backward);
+  const Tensor dy = Tensor::randn({B, kHeads, 1, T}, rng);
+  for (auto _ : state) {
+    Tensor y = matmul(q, kt);
+    if (backward) y.backward(dy);
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+  count_flops(state, (backward ? 3 : 1) * 2.0 * B * kHeads * d * T);
+}
+BENCHMARK(BM_AttentionMatmul)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// Softmax over T with a key padding mask: scores [B, h, 1, T], mask [B, 1, 1, T] (half padded).
+void BM_MaskedSoftmax(benchmark::State& state) {
+  const bool backward = state.range(0);
+  Rng rng(3);
+  Tensor scores = Tensor::randn({B, kHeads, 1, T}, rng).requires_grad_(backward);
+  std::vector<std::size_t> lengths(B);
+  for (std::size_t b = 0; b < B; ++b) lengths[b] = 1 + rng.below(T);
+  const Tensor mask = reshape(padding_mask(lengths, T), {B, 1, 1, T});
+  const Tensor dy = Tensor::randn({B, kHeads, 1, T}, rng);
+  for (auto _ : state) {
+    Tensor y = softmax(scores, -1, mask);
+    if (backward) y.backward(dy);
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+}
+BENCHMARK(BM_MaskedSoftmax)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// Embedding lookup of a [B, T] history from a 1e5 x D table; backward scatter-adds into the rows used.
+void BM_EmbeddingGather(benchmark::State& state) {
+  const bool backward = state.range(0);
+  const std::size_t vocabulary = 100000;
+  Rng rng(4);
+  Tensor table = Tensor::randn({vocabulary, D}, rng).requires_grad_(backward);
+  std::vector<std::int64_t> ids(B * T);
+  for (auto& id : ids) id = std::int64_t(rng.below(vocabulary));
+  const Tensor dy = Tensor::randn({B, T, D}, rng);
+  for (auto _ : state) {
+    Tensor y = gather_rows(table, ids, {B, T}, 0);
+    if (backward) {
+      table.zero_grad();
+      y.backward(dy);
+    }
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+}
+BENCHMARK(BM_EmbeddingGather)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// Pools a [B, T, D] history for a [B, 1, D] query with `layer`, masks half the keys on average.
+template <class Layer>
+void pool(benchmark::State& state, Layer& layer, std::size_t dim) {
+  const bool backward = state.range(0);
+  Rng rng(5);
+  Tensor query = Tensor::randn({B, 1, dim}, rng).requires_grad_(backward);
+  Tensor history = Tensor::randn({B, T, dim}, rng).requires_grad_(backward);
+  std::vector<std::size_t> lengths(B);
+  for (std::size_t b = 0; b < B; ++b) lengths[b] = 1 + rng.below(T);
+  const Tensor mask = padding_mask(lengths, T);
+  const Tensor dy = Tensor::randn({B, 1, dim}, rng);
+  for (auto _ : state) {
+    Tensor y = layer.forward(query, history, history, mask).output;
+    if (backward) y.backward(dy);
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+}
+
+// DIN unit on D = 32 (id + category of 16 each), MLP 128 -> 80 -> 40 -> 1 with Dice.
+void BM_DinUnit(benchmark::State& state) {
+  Rng rng(6);
+  DinAttentionOptions options;
+  options.activation = "dice";
+  DinAttention din(32, rng, DType::Float32, options);
+  pool(state, din, 32);
+}
+BENCHMARK(BM_DinUnit)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+void BM_MultiHeadAttention(benchmark::State& state) {
+  Rng rng(7);
+  MultiHeadAttention attention(D, kHeads, rng);
+  pool(state, attention, D);
+}
+BENCHMARK(BM_MultiHeadAttention)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// One training step (forward, backward, lazy Adam) of configs/default.json's model on a synthetic batch.
+void BM_TrainStepDefaultModel(benchmark::State& state) {
+  ModelConfig config;
+  config.embedding_dim = 8;
+  config.attention.kind = "multi_head";
+  config.attention.heads = 4;
+  config.tower.hidden = {200, 80};
+  config.tower.activation = "prelu";
+  FeatureSizes sizes;
+  sizes.items = 1002;
+  sizes.side = {22, 102};
+  sizes.side_names = {"item_cate", "item_brand"};
+  sizes.max_len = 30;
+  ClickModel model(config, sizes, 42);
+  AdamOptions adam_options;
+  adam_options.lr = 0.002;
+  adam_options.lazy = true;
+  Adam adam(model.named_parameters(), adam_options);
+  const Batch batch = bench::synthetic_batch(0, B, sizes.max_len, sizes.items, sizes.side);
+  const Tensor labels = Tensor::from_vector({B}, batch.labels);
+  for (auto _ : state) {
+    adam.zero_grad();
+    Tensor loss = bce_with_logits(model.forward(batch).logits, labels);
+    loss.backward();
+    adam.step();
+  }
+  state.counters["samples/s"] = benchmark::Counter(double(B * state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TrainStepDefaultModel)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace recgrad

@@ -1,0 +1,100 @@
+// End-to-end training throughput of one model of bench/models.json: samples per second over timed
+// training steps (forward, backward, Adam with lazy embedding rows, as `recgrad train` runs them) and
+// the process's peak resident memory. Prints one JSON line; bench/compare_pytorch.py runs it next to
+// the PyTorch twin (bench/torch_click_model.py).
+//
+//   train_throughput <models.json> <model> [--steps N] [--warmup N] [--threads N]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/synthetic_batches.h"
+#include "core/blas.h"
+#include "core/ops.h"
+#include "models/click_model.h"
+#include "train/config.h"
+#include "train/from_config.h"
+
+namespace {
+
+using namespace recgrad;
+
+constexpr std::uint64_t kDistinctBatches = 8;  // cycled, so making batches is not timed
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+int run(int argc, char** argv) {
+  if (argc < 3) throw std::invalid_argument("usage: train_throughput <models.json> <model> [--steps N] [--warmup N] [--threads N]");
+  std::size_t steps = 50, warmup = 5;
+  int threads = 1;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::size_t value = std::stoul(argv[i + 1]);
+    if (flag == "--steps") steps = value;
+    else if (flag == "--warmup") warmup = value;
+    else if (flag == "--threads") threads = int(value);
+    else throw std::invalid_argument("train_throughput: unknown flag " + flag);
+  }
+  std::ifstream file(argv[1]);
+  if (!file) throw std::invalid_argument(std::string(argv[1]) + ": cannot open");
+  const nlohmann::json spec = nlohmann::json::parse(file).at(argv[2]);
+  const RunConfig config = parse_run_config({{"model", spec.at("model")}, {"optim", spec.at("optim")}});
+
+  const std::size_t B = spec.at("batch"), T = spec.at("T"), items = spec.at("items");
+  const std::vector<std::size_t> side = spec.at("side");
+  FeatureSizes sizes;
+  sizes.items = items;
+  sizes.side = side;
+  for (std::size_t f = 0; f < side.size(); ++f) sizes.side_names.push_back("side" + std::to_string(f));
+  sizes.max_len = T;
+  blas::set_threads(threads);
+
+  ClickModel model(config.model, sizes, 42);
+  const NamedTensors params = model.named_parameters();
+  std::unique_ptr<Optimizer> optimizer = make_optimizer(config.optim, params);
+  std::vector<Batch> batches;
+  for (std::uint64_t k = 0; k < kDistinctBatches; ++k) batches.push_back(bench::synthetic_batch(k, B, T, items, side));
+
+  double loss_value = 0;
+  auto step = [&](std::size_t i) {
+    const Batch& batch = batches[i % kDistinctBatches];
+    optimizer->zero_grad();
+    Tensor loss = bce_with_logits(model.forward(batch).logits, Tensor::from_vector({B}, batch.labels));
+    loss_value = loss.item();
+    loss.backward();
+    optimizer->step();
+  };
+  for (std::size_t i = 0; i < warmup; ++i) step(i);
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < steps; ++i) step(warmup + i);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const nlohmann::json result{{"framework", "recgrad"},   {"model", argv[2]},
+                              {"threads", threads},       {"steps", steps},
+                              {"samples_per_s", double(steps * B) / seconds},
+                              {"ms_per_step", 1e3 * seconds / double(steps)},
+                              {"peak_rss_mb", peak_rss_mb()}, {"last_loss", loss_value}};
+  std::printf("%s\n", result.dump().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "train_throughput: %s\n", e.what());
+    return 1;
+  }
+}
