@@ -12,10 +12,9 @@ packages=(
   libfmt-dev                         # messages and progress lines
   googletest libgtest-dev            # tests
   libbenchmark-dev                   # bench/
+  jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy  # notebooks/, run by the tests
+  graphviz                           # draws the autograd graph in notebooks/01_autograd.ipynb
 )
-if [[ "${RECGRAD_NOTEBOOKS:-0}" == 1 ]]; then
-  packages+=(jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy)
-fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -8,7 +8,7 @@ differ) no longer matches. Words must match exactly; numbers within a tolerance 
   (no tag)          1e-9 absolute plus 1e-6 relative: the example programs are deterministic
   "trained"         0.02 absolute plus 5% relative: training repeats exactly on one machine, but BLAS
                     kernels of other CPUs round differently and training amplifies that
-  "nondeterministic" not compared (timings)
+  "nondeterministic" not compared (timings; rankings that a rounding difference can reorder)
 RECGRAD_BIN names the folder of the programs; RECGRAD_RUNS the folder for the notebooks' runs.
 """
 import argparse
