@@ -2,8 +2,11 @@
 // Helpers shared by the test programs: golden fixtures made once with PyTorch, and gradcheck asserts.
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -43,6 +46,22 @@ inline ::testing::AssertionResult AllClose(const Tensor& actual, const Tensor& e
       return ::testing::AssertionFailure() << "element " << i << ": " << a[i] << " vs " << e[i] << " (tol " << tol
                                            << ")";
   return ::testing::AssertionSuccess();
+}
+
+// Passes when `f` throws E with a message that contains every one of `parts` (the op's name, the
+// shapes, the offending value, the file:line).
+template <class E = std::invalid_argument>
+::testing::AssertionResult ThrowsNaming(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+  } catch (const E& e) {
+    const std::string message = e.what();
+    for (const std::string& part : parts)
+      if (message.find(part) == std::string::npos)
+        return ::testing::AssertionFailure() << "message \"" << message << "\" does not contain \"" << part << "\"";
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "nothing thrown";
 }
 
 // EXPECT_GRADCHECK(f, {inputs...}): gradcheck with default tolerances, its message on failure.

@@ -68,20 +68,5 @@ inline void expect_matches_torch(const std::string& name, const std::vector<std:
   EXPECT_TRUE(AllClose(output32.to(DType::Float64), expected, 1e-5)) << name << ".output in float32";
 }
 
-// Passes when `f` throws E with a message that contains every one of `parts` (the op's name, the
-// shapes, the offending value).
-template <class E = std::invalid_argument>
-::testing::AssertionResult ThrowsNaming(const std::function<void()>& f, std::initializer_list<std::string> parts) {
-  try {
-    f();
-  } catch (const E& e) {
-    const std::string message = e.what();
-    for (const std::string& part : parts)
-      if (message.find(part) == std::string::npos)
-        return ::testing::AssertionFailure() << "message \"" << message << "\" does not contain \"" << part << "\"";
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "nothing thrown";
-}
 
 }  // namespace recgrad::testing

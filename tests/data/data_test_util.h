@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/test_util.h"
+
 namespace recgrad::testing {
 
 // A fresh directory for the current test (removed and re-created), under gtest's temp dir.
@@ -32,19 +34,5 @@ inline std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// Passes when `action` throws std::invalid_argument whose message contains every expected fragment.
-inline ::testing::AssertionResult ThrowsWith(const std::function<void()>& action,
-                                             const std::vector<std::string>& fragments) {
-  try {
-    action();
-  } catch (const std::invalid_argument& e) {
-    const std::string message = e.what();
-    for (const std::string& fragment : fragments)
-      if (message.find(fragment) == std::string::npos)
-        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << fragment << "\"";
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no std::invalid_argument thrown";
-}
 
 }  // namespace recgrad::testing

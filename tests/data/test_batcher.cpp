@@ -8,7 +8,7 @@
 #include "tests/data/data_test_util.h"
 
 using namespace recgrad;
-using recgrad::testing::ThrowsWith;
+using recgrad::testing::ThrowsNaming;
 using Indices = std::vector<std::int64_t>;
 
 namespace {
@@ -75,7 +75,7 @@ TEST(MakeBatch, FixedLengthPadsFurtherAndRejectsLongerHistories) {
   const Batch batch = make_batch(data, {1}, 4);
   EXPECT_EQ(batch.T, 4u);
   EXPECT_EQ(batch.history_item, (Indices{21, 0, 0, 0}));
-  EXPECT_TRUE(ThrowsWith([&] { make_batch(data, {3}, 2); }, {"length 3", "pad_to = 2"}));
+  EXPECT_TRUE(ThrowsNaming([&] { make_batch(data, {3}, 2); }, {"length 3", "pad_to = 2"}));
 }
 
 TEST(MakeBatch, WithoutUsersTheUserVectorIsEmpty) {
@@ -145,8 +145,8 @@ TEST(Batcher, RestoreRejectsAStateThatDoesNotFit) {
   Batcher batcher(data, {2, true, 0, 0});
   BatcherState state = batcher.state();
   state.position = 6;
-  EXPECT_TRUE(ThrowsWith([&] { batcher.restore(state); }, {"position 6", "5 rows"}));
+  EXPECT_TRUE(ThrowsNaming([&] { batcher.restore(state); }, {"position 6", "5 rows"}));
   state.position = 0;
   state.epoch_rng_state = "not a state";
-  EXPECT_TRUE(ThrowsWith([&] { batcher.restore(state); }, {"malformed random state"}));
+  EXPECT_TRUE(ThrowsNaming([&] { batcher.restore(state); }, {"malformed random state"}));
 }

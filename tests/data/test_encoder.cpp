@@ -8,7 +8,7 @@
 using namespace recgrad;
 using recgrad::testing::read_file;
 using recgrad::testing::test_dir;
-using recgrad::testing::ThrowsWith;
+using recgrad::testing::ThrowsNaming;
 using recgrad::testing::write_file;
 using Indices = std::vector<std::int64_t>;
 
@@ -57,13 +57,13 @@ TEST(Vocabulary, FileHasOneIdPerLineAtItsIndex) {
 TEST(Vocabulary, LoadErrorsNameFileAndLine) {
   const std::string dir = test_dir();
   const std::string duplicate = write_file(dir + "/dup.txt", "<pad>\n<oov>\na\nb\na\n");
-  EXPECT_TRUE(ThrowsWith([&] { Vocabulary::load(duplicate); }, {duplicate + ":5: id 'a' already appears on line 3"}));
+  EXPECT_TRUE(ThrowsNaming([&] { Vocabulary::load(duplicate); }, {duplicate + ":5: id 'a' already appears on line 3"}));
   const std::string no_reserved = write_file(dir + "/bad.txt", "<pad>\na\n");
-  EXPECT_TRUE(ThrowsWith([&] { Vocabulary::load(no_reserved); }, {no_reserved + ":2: expected the reserved entry '<oov>'"}));
+  EXPECT_TRUE(ThrowsNaming([&] { Vocabulary::load(no_reserved); }, {no_reserved + ":2: expected the reserved entry '<oov>'"}));
   const std::string empty_id = write_file(dir + "/empty.txt", "<pad>\n<oov>\n\n");
-  EXPECT_TRUE(ThrowsWith([&] { Vocabulary::load(empty_id); }, {empty_id + ":3: empty id"}));
+  EXPECT_TRUE(ThrowsNaming([&] { Vocabulary::load(empty_id); }, {empty_id + ":3: empty id"}));
   const std::string empty_file = write_file(dir + "/none.txt", "");
-  EXPECT_TRUE(ThrowsWith([&] { Vocabulary::load(empty_file); }, {empty_file + ":1: file ends early"}));
+  EXPECT_TRUE(ThrowsNaming([&] { Vocabulary::load(empty_file); }, {empty_file + ":1: file ends early"}));
 }
 
 TEST(Encoder, TargetAndHistoryShareTheItemVocabulary) {
@@ -136,5 +136,5 @@ TEST(Encoder, VocabulariesSaveAndLoadIdentically) {
 TEST(Encoder, MismatchedFieldsAreRejected) {
   RawDataset other = small_dataset();
   other.side_fields = {"brand"};
-  EXPECT_TRUE(ThrowsWith([&] { encode(other, build_vocabularies(small_dataset()), 10); }, {"encode", "differ"}));
+  EXPECT_TRUE(ThrowsNaming([&] { encode(other, build_vocabularies(small_dataset()), 10); }, {"encode", "differ"}));
 }

@@ -8,7 +8,7 @@
 using namespace recgrad;
 using recgrad::testing::read_file;
 using recgrad::testing::test_dir;
-using recgrad::testing::ThrowsWith;
+using recgrad::testing::ThrowsNaming;
 using recgrad::testing::write_file;
 
 namespace {
@@ -57,15 +57,15 @@ TEST(MovieLens, ErrorsNameFileAndLine) {
     return [=] { convert_movielens(ratings, movies, out, out, MovieLensOptions{}); };
   };
   const std::string bad_rating = write_file(dir + "/r1.dat", "1::1::5::100\n1::2::6::200\n");
-  EXPECT_TRUE(ThrowsWith(convert(bad_rating, kMovies), {bad_rating + ":2: Rating must be 1 to 5, found 6"}));
+  EXPECT_TRUE(ThrowsNaming(convert(bad_rating, kMovies), {bad_rating + ":2: Rating must be 1 to 5, found 6"}));
   const std::string unknown_movie = write_file(dir + "/r2.dat", "1::99::5::100\n");
-  EXPECT_TRUE(ThrowsWith(convert(unknown_movie, kMovies), {unknown_movie + ":1: movie '99' is not in movies.dat"}));
+  EXPECT_TRUE(ThrowsNaming(convert(unknown_movie, kMovies), {unknown_movie + ":1: movie '99' is not in movies.dat"}));
   const std::string short_line = write_file(dir + "/r3.dat", "1::1::5::100\n1::2::5\n");
-  EXPECT_TRUE(ThrowsWith(convert(short_line, kMovies), {short_line + ":2: expected UserID::MovieID::Rating::Timestamp"}));
+  EXPECT_TRUE(ThrowsNaming(convert(short_line, kMovies), {short_line + ":2: expected UserID::MovieID::Rating::Timestamp"}));
   const std::string bad_time = write_file(dir + "/r4.dat", "1::1::5::soon\n");
-  EXPECT_TRUE(ThrowsWith(convert(bad_time, kMovies), {bad_time + ":1: Timestamp must be a non-negative integer"}));
+  EXPECT_TRUE(ThrowsNaming(convert(bad_time, kMovies), {bad_time + ":1: Timestamp must be a non-negative integer"}));
   const std::string bad_movies = write_file(dir + "/m.dat", "1::Toy Story (1995)::Animation\n2::Jumanji\n");
-  EXPECT_TRUE(ThrowsWith(convert(kRatings, bad_movies), {bad_movies + ":2: expected MovieID::Title::Genres"}));
+  EXPECT_TRUE(ThrowsNaming(convert(kRatings, bad_movies), {bad_movies + ":2: expected MovieID::Title::Genres"}));
   const std::string twice = write_file(dir + "/m2.dat", "1::A::Drama\n1::B::Comedy\n");
-  EXPECT_TRUE(ThrowsWith(convert(kRatings, twice), {twice + ":2: movie 1 appears twice"}));
+  EXPECT_TRUE(ThrowsNaming(convert(kRatings, twice), {twice + ":2: movie 1 appears twice"}));
 }

@@ -14,7 +14,7 @@
 
 using namespace recgrad;
 using recgrad::testing::test_dir;
-using recgrad::testing::ThrowsWith;
+using recgrad::testing::ThrowsNaming;
 
 namespace {
 
@@ -145,13 +145,13 @@ TEST(Synthetic, WrittenSetReadsBackIdentically) {
 TEST(Synthetic, InvalidParametersAreNamed) {
   SyntheticConfig config = small_config();
   config.num_brands = 3;
-  EXPECT_TRUE(ThrowsWith([&] { generate_synthetic(config); }, {"num_brands (3)", "num_categories (6)"}));
+  EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"num_brands (3)", "num_categories (6)"}));
   config = small_config();
   config.recency_decay = 1.5;
-  EXPECT_TRUE(ThrowsWith([&] { generate_synthetic(config); }, {"recency_decay must be in [0, 1]"}));
+  EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"recency_decay must be in [0, 1]"}));
   config = small_config();
   config.interests_per_user = 7;
-  EXPECT_TRUE(ThrowsWith([&] { generate_synthetic(config); }, {"interests_per_user"}));
+  EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"interests_per_user"}));
 }
 
 TEST(RandomSplit, IsSeededDisjointCompleteAndKeepsRowOrder) {
@@ -179,5 +179,5 @@ TEST(RandomSplit, IsSeededDisjointCompleteAndKeepsRowOrder) {
     }
   }
   EXPECT_EQ(std::count(seen.begin(), seen.end(), true), 400);
-  EXPECT_TRUE(ThrowsWith([&] { random_split(data, 1.0, 3); }, {"test_fraction must be in (0, 1)"}));
+  EXPECT_TRUE(ThrowsNaming([&] { random_split(data, 1.0, 3); }, {"test_fraction must be in (0, 1)"}));
 }

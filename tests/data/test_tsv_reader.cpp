@@ -8,7 +8,7 @@
 
 using namespace recgrad;
 using recgrad::testing::test_dir;
-using recgrad::testing::ThrowsWith;
+using recgrad::testing::ThrowsNaming;
 using recgrad::testing::write_file;
 using Strings = std::vector<std::string>;
 
@@ -140,7 +140,7 @@ TEST(TsvReader, WriteThenReadGivesTheSameDataInEitherOrder) {
 TEST(TsvWriter, RejectsAnIdHoldingTheSeparator) {
   RawDataset data = read_tsv(write_file(test_dir() + "/a.tsv", kHeader + "1\tu1\ti1\tc1\ti2\tc2\n"), example_schema());
   data.history_item[0] = {"a,b"};
-  EXPECT_TRUE(ThrowsWith([&] { write_tsv(data, test_dir() + "/b.tsv", example_schema()); }, {"'a,b'", "separator"}));
+  EXPECT_TRUE(ThrowsNaming([&] { write_tsv(data, test_dir() + "/b.tsv", example_schema()); }, {"'a,b'", "separator"}));
 }
 
 // Each malformed file throws with "file:line: what is wrong".
@@ -151,7 +151,7 @@ class TsvErrors : public ::testing::Test {
     const std::string path = write_file(test_dir() + "/bad.tsv", content);
     std::vector<std::string> expected = fragments;
     expected[0] = path + ":" + expected[0];
-    return ThrowsWith([&] { read_tsv(path, schema); }, expected);
+    return ThrowsNaming([&] { read_tsv(path, schema); }, expected);
   }
 };
 
@@ -199,26 +199,26 @@ TEST_F(TsvErrors, EmptyTargetItem) {
 TEST_F(TsvErrors, EmptyLine) { EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\t\t\n\n", {"3: empty line"})); }
 
 TEST(TsvReader, MissingFileIsNamed) {
-  EXPECT_TRUE(ThrowsWith([] { read_tsv("/nonexistent/x.tsv", example_schema()); }, {"cannot open '/nonexistent/x.tsv'"}));
+  EXPECT_TRUE(ThrowsNaming([] { read_tsv("/nonexistent/x.tsv", example_schema()); }, {"cannot open '/nonexistent/x.tsv'"}));
 }
 
 TEST(Schema, SideInfoFieldWithoutHistoryColumnIsRejected) {
   Schema schema = example_schema();
   schema.history_side.clear();
-  EXPECT_TRUE(ThrowsWith([&] { validate(schema); }, {"1 target side-info columns but 0 history side-info columns"}));
+  EXPECT_TRUE(ThrowsNaming([&] { validate(schema); }, {"1 target side-info columns but 0 history side-info columns"}));
 }
 
 TEST(Schema, ColumnWithTwoRolesAndBadSeparatorAreRejected) {
   Schema schema = example_schema();
   schema.user = "item_id";
-  EXPECT_TRUE(ThrowsWith([&] { validate(schema); }, {"'item_id' is given two roles"}));
+  EXPECT_TRUE(ThrowsNaming([&] { validate(schema); }, {"'item_id' is given two roles"}));
   schema = example_schema();
   schema.separator = "\t";
-  EXPECT_TRUE(ThrowsWith([&] { validate(schema); }, {"separator"}));
+  EXPECT_TRUE(ThrowsNaming([&] { validate(schema); }, {"separator"}));
 }
 
 TEST(Schema, HistoryOrderNamesParseBothWays) {
   for (HistoryOrder order : {HistoryOrder::OldestFirst, HistoryOrder::NewestFirst})
     EXPECT_EQ(parse_history_order(history_order_name(order)), order);
-  EXPECT_TRUE(ThrowsWith([] { parse_history_order("latest"); }, {"'latest'", "oldest_first"}));
+  EXPECT_TRUE(ThrowsNaming([] { parse_history_order("latest"); }, {"'latest'", "oldest_first"}));
 }
