@@ -70,11 +70,13 @@ def main():
                               capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"run_notebook: {args.notebook} failed to execute:\n{done.stderr[-4000:]}")
+        fresh = nbformat.read(executed, as_version=4)
         if args.update:
-            shutil.copy(executed, args.notebook)
+            for cell in fresh.cells:
+                cell.metadata.pop("execution", None)  # timestamps would change the file on every update
+            nbformat.write(fresh, args.notebook)
             print(f"{args.notebook}: outputs updated")
             return
-        fresh = nbformat.read(executed, as_version=4)
 
     committed = nbformat.read(args.notebook, as_version=4)
     code = lambda nb: [c for c in nb.cells if c.cell_type == "code"]
