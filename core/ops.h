@@ -46,6 +46,11 @@ inline Tensor operator/(const Tensor& x, double s) { return mul_scalar(x, 1.0 / 
 // Every product is a BLAS gemm: one call when b is 2-D (a projection), else one per batch entry.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// --- linear (core/ops/linear.cpp) ---
+// y = x weightᵀ + bias: x [..., in], weight [out, in], bias [out] or undefined -> [..., out]. The same as
+// matmul(x, transpose(weight, 0, 1)) + bias in one gemm, without the transposed copy or broadcast add.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
 // --- shape (core/ops/shape.cpp) ---
 Tensor reshape(const Tensor& x, const Shape& shape);  // same number of elements, row-major order
 Tensor transpose(const Tensor& x, int axis0, int axis1);

@@ -24,11 +24,7 @@ Tensor Linear::forward(const Tensor& x) const {
   if (x.dim() == 0 || x.size(-1) != in_features_)
     throw std::invalid_argument("Linear: input of shape " + to_string(x.shape()) + " does not end in in_features " +
                                 std::to_string(in_features_));
-  // matmul needs a matrix: a single vector [in] is the one-row batch [1, in].
-  const Tensor rows = x.dim() == 1 ? reshape(x, {1, in_features_}) : x;
-  Tensor y = matmul(rows, transpose(weight, 0, 1));  // [..., out], one gemm over all leading rows
-  if (bias.defined()) y = y + bias;
-  return x.dim() == 1 ? reshape(y, {out_features_}) : y;
+  return linear(x, weight, bias);  // core/ops/linear.cpp: one gemm over all leading rows, bias fused in
 }
 
 }  // namespace recgrad
