@@ -7,10 +7,11 @@ bench/models.json, both frameworks on the same synthetic batches, threads pinned
                      [--threads 1 2] [--steps 50] [--repeats 3]
 
 The two run in turn, repeat after repeat, so both see the same machine load; each figure is the
-median over repeats. Peak memory is the process's peak resident set (ru_maxrss), so PyTorch's
+median over repeats. Peak memory is each process's peak resident set (VmHWM), so PyTorch's
 includes its own libraries, as a user's training process would.
 """
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -40,9 +41,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    try:
-        import torch  # noqa: F401  (only to know whether the PyTorch side can run)
-    except ImportError:
+    # Only looked up, not imported: this process's memory must not count in its children's peaks.
+    if importlib.util.find_spec("torch") is None:
         print(INSTALL_HINT.format(python=sys.executable))
         return 0
     binary = os.path.join(args.build, "bin", "train_throughput")

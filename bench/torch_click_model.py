@@ -21,7 +21,6 @@ prints one JSON line: samples/s, ms per step, peak resident memory.
 import argparse
 import json
 import math
-import resource
 import time
 
 import numpy as np
@@ -143,6 +142,15 @@ class ClickModel(nn.Module):
         return self.tower(torch.cat([target, pooled, target * pooled], -1)).squeeze(1)
 
 
+def peak_rss_mb():
+    """VmHWM of this process (ru_maxrss would keep the peak of the parent before exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("models")
@@ -185,7 +193,7 @@ def main():
     print(json.dumps({"framework": "pytorch", "torch_version": torch.__version__, "model": args.model,
                       "threads": args.threads, "steps": args.steps,
                       "samples_per_s": args.steps * B / seconds, "ms_per_step": 1e3 * seconds / args.steps,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+                      "peak_rss_mb": peak_rss_mb(),
                       "last_loss": loss}))
 
 

@@ -4,8 +4,6 @@
 // the PyTorch twin (bench/torch_click_model.py).
 //
 //   train_throughput <models.json> <model> [--steps N] [--warmup N] [--threads N]
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -27,10 +25,14 @@ using namespace recgrad;
 
 constexpr std::uint64_t kDistinctBatches = 8;  // cycled, so making batches is not timed
 
+// The peak resident memory of this program (VmHWM). Not getrusage's ru_maxrss: that one keeps the
+// peak of the process before exec, e.g. of a Python parent that has imported torch.
 double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return double(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // reported in kB
+  return 0;
 }
 
 int run(int argc, char** argv) {
