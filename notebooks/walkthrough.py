@@ -16,8 +16,8 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(os.environ.get("RECGRAD_BIN", REPO / "build" / "bin")).resolve()
 RUNS = pathlib.Path(os.environ.get("RECGRAD_RUNS", REPO / "runs" / "walkthrough")).resolve()
 
-# The synthetic data the notebooks train on: the default generator, 30 000 impressions instead of
-# 100 000, so that every training run takes seconds. Quoted full-size results use configs/*.json as is.
+# The synthetic data the notebooks train on: the shipped configs' generator with 30 000 impressions
+# instead of 150 000, so that every training run takes seconds.
 SMALL = ["data.synthetic.impressions=30000"]
 
 
