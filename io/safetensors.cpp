@@ -157,11 +157,14 @@ std::string safetensors_bytes(const NamedTensors& tensors, const std::map<std::s
   for (std::size_t i = 0; i < kLengthBytes; ++i)
     bytes.push_back(static_cast<char>((static_cast<std::uint64_t>(text.size()) >> (8 * i)) & 0xFF));
   bytes += text;
-  for (const auto& [name, tensor] : tensors)
+  // A named pair rather than a structured binding: C++17 does not let a lambda capture a binding (clang refuses).
+  for (const auto& named : tensors) {
+    const Tensor& tensor = named.second;
     dispatch(tensor.dtype(), [&](auto zero) {
       using T = decltype(zero);
       bytes.append(reinterpret_cast<const char*>(tensor.data<T>()), tensor.numel() * sizeof(T));
     });
+  }
   return bytes;
 }
 

@@ -15,6 +15,9 @@ packages=(
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy  # notebooks/, run by the tests
   graphviz                           # draws the autograd graph in notebooks/01_autograd.ipynb
 )
+if [[ "${RECGRAD_FUZZ:-0}" == 1 ]]; then
+  packages+=(clang libclang-rt-14-dev)  # libFuzzer for fuzz/ (scripts/fuzz.sh)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

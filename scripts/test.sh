@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: build, then every test through ctest.
+# The whole test suite, as CI runs it: build, then every test through ctest, then each libFuzzer target
+# for a bounded time (scripts/fuzz.sh; RECGRAD_FUZZ_SECONDS, default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 ctest --test-dir build --output-on-failure -j2
+bash scripts/fuzz.sh
