@@ -100,6 +100,10 @@ json parse_json(std::string_view text, const std::string& source) {
     const std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
     throw std::invalid_argument(source + ":" + line_and_column(text, e.byte == 0 ? 0 : e.byte - 1) +
                                 ": invalid JSON: " + reason);
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double ("1e999"): e.what() is "[json.exception.out_of_range.406] number overflow ...".
+    const std::string what = e.what();
+    throw std::invalid_argument(source + ": invalid JSON: " + what.substr(what.find("] ") + 2));
   }
 }
 

@@ -25,6 +25,12 @@ config_case unknown-attention "config: model.attention.kind.*bogus" --set model.
 config_case heads-not-dividing "config: model.attention.heads" --set model.attention.heads=3
 config_case unknown-set-key "did you mean 'epochs'" --set training.epoch=3
 
+# A number beyond a double (found by fuzz/fuzz_config): one line naming the file, not an escaped exception.
+printf '{"optim": {"lr": 1e999}}' >"$work/overflow.json"
+expect_error config/number-overflow "overflow.json: invalid JSON: number overflow parsing '1e999'" \
+  train "$work/overflow.json" --out "$work/overflow-run" --quiet
+no_run_left config/number-overflow "$work/overflow-run"
+
 # A column the config names but the data lacks.
 tsv_case "$work/absent-column" ', "output": {"dir": "unused"}'
 sed -i 's/"item_cate"/"item_brand"/; s/"hist_cate_ids"/"hist_brand_ids"/' "$work/absent-column/config.json"
