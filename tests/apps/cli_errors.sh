@@ -2,25 +2,7 @@
 # Every bad invocation: a non-zero exit, exactly one line on stderr naming the problem, no run directory.
 set -u
 recgrad=$1 configs=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-# expect_error NAME PATTERN ARGS...: fails unless recgrad exits non-zero with one stderr line matching PATTERN.
-expect_error() {
-  local name=$1 pattern=$2
-  shift 2
-  "$recgrad" "$@" >"$work/out" 2>"$work/err"
-  local code=$? lines
-  lines=$(wc -l <"$work/err")
-  if [[ $code -eq 0 || $lines -ne 1 ]] || ! grep -q -- "$pattern" "$work/err"; then
-    echo "FAIL $name: exit $code, $lines stderr lines:"
-    cat "$work/err"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name: $(cat "$work/err")"
-  fi
-}
+source "$(dirname "$0")/../reliability/lib.sh"  # work, failures, expect_error, no_run_left
 
 printf '{"model": {"atention": {}}}' >"$work/typo.json"
 printf '{"model": {\n  "embedding_dim": 8,\n}}' >"$work/broken.json"
@@ -37,11 +19,6 @@ expect_error missing-tsv "missing.tsv" train "$work/tsv.json"
 expect_error no-config "CONFIG" train
 expect_error no-run "no such run directory" eval "$work/nowhere"
 expect_error resume-nothing "nothing to resume" train --resume "$work"
-for run in run1 run2 run3 run4 run5 run6; do
-  if [[ -e "$work/$run" ]]; then
-    echo "FAIL: a failed command left $work/$run behind"
-    failures=$((failures + 1))
-  fi
-done
+for run in run1 run2 run3 run4 run5 run6; do no_run_left "$run" "$work/$run"; done
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
