@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "data/dataset.h"
 #include "tests/test_util.h"
 
 namespace recgrad::testing {
@@ -34,5 +35,15 @@ inline std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+
+// Every role column of two raw datasets is equal (for round trips and determinism checks).
+inline void expect_same_columns(const RawDataset& actual, const RawDataset& expected) {
+  EXPECT_EQ(actual.labels, expected.labels);
+  EXPECT_EQ(actual.users, expected.users);
+  EXPECT_EQ(actual.target_item, expected.target_item);
+  EXPECT_EQ(actual.target_side, expected.target_side);
+  EXPECT_EQ(actual.history_item, expected.history_item);
+  EXPECT_EQ(actual.history_side, expected.history_side);
+}
 
 }  // namespace recgrad::testing

@@ -13,6 +13,7 @@
 #include "tests/data/data_test_util.h"
 
 using namespace recgrad;
+using recgrad::testing::expect_same_columns;
 using recgrad::testing::test_dir;
 using recgrad::testing::ThrowsNaming;
 
@@ -40,12 +41,7 @@ const RawDataset& default_data() {
 
 TEST(Synthetic, SameSeedGivesTheSameData) {
   const RawDataset a = generate_synthetic(small_config()), b = generate_synthetic(small_config());
-  EXPECT_EQ(a.labels, b.labels);
-  EXPECT_EQ(a.users, b.users);
-  EXPECT_EQ(a.target_item, b.target_item);
-  EXPECT_EQ(a.target_side, b.target_side);
-  EXPECT_EQ(a.history_item, b.history_item);
-  EXPECT_EQ(a.history_side, b.history_side);
+  expect_same_columns(a, b);
   EXPECT_EQ(a.click_probability, b.click_probability);
   EXPECT_EQ(a.relevant, b.relevant);
 }
@@ -134,12 +130,7 @@ TEST(Synthetic, WrittenSetReadsBackIdentically) {
   write_tsv(data, path, schema);
   const RawDataset back = read_tsv(path, schema);
   EXPECT_EQ(back.side_fields, data.side_fields);
-  EXPECT_EQ(back.labels, data.labels);
-  EXPECT_EQ(back.users, data.users);
-  EXPECT_EQ(back.target_item, data.target_item);
-  EXPECT_EQ(back.target_side, data.target_side);
-  EXPECT_EQ(back.history_item, data.history_item);
-  EXPECT_EQ(back.history_side, data.history_side);
+  expect_same_columns(back, data);
 }
 
 TEST(Synthetic, InvalidParametersAreNamed) {

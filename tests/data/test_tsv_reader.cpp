@@ -7,6 +7,7 @@
 #include "tests/data/data_test_util.h"
 
 using namespace recgrad;
+using recgrad::testing::expect_same_columns;
 using recgrad::testing::test_dir;
 using recgrad::testing::ThrowsNaming;
 using recgrad::testing::write_file;
@@ -128,12 +129,7 @@ TEST(TsvReader, WriteThenReadGivesTheSameDataInEitherOrder) {
     schema.separator = ";";
     write_tsv(data, dir + "/b.tsv", schema);
     const RawDataset back = read_tsv(dir + "/b.tsv", schema);
-    EXPECT_EQ(back.labels, data.labels);
-    EXPECT_EQ(back.users, data.users);
-    EXPECT_EQ(back.target_item, data.target_item);
-    EXPECT_EQ(back.target_side, data.target_side);
-    EXPECT_EQ(back.history_item, data.history_item);
-    EXPECT_EQ(back.history_side, data.history_side);
+    expect_same_columns(back, data);
   }
 }
 
