@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   PredictArgs predict_args;
   CLI::App* predict = app.add_subcommand("predict", "Write click probabilities for every line of a TSV");
   predict->add_option("run", predict_args.run_dir, "A run directory")->required();
-  predict->add_option("data", predict_args.data, "A TSV in the run's format")->required();
+  predict->add_option("data", predict_args.data, "A TSV in the run's format; the label column may be left out")->required();
   predict->add_option("--out", predict_args.out, "Output TSV (default: stdout)");
 
   ExplainArgs explain_args;

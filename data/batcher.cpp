@@ -31,7 +31,7 @@ Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& row
   for (std::size_t b = 0; b < batch.B; ++b) {
     const std::size_t row = rows[b];
     batch.target_item.push_back(data.target_item[row]);
-    batch.labels.push_back(data.labels[row]);
+    if (!data.labels.empty()) batch.labels.push_back(data.labels[row]);
     if (data.has_users) batch.user.push_back(data.users[row]);
     const std::vector<std::int64_t>& history = data.history_item[row];
     batch.lengths.push_back(history.size());

@@ -15,7 +15,7 @@ RawDataset select_rows(const RawDataset& data, const std::vector<std::size_t>& r
     if (row >= data.size())
       throw std::invalid_argument("select_rows: row " + std::to_string(row) + " of a dataset with " +
                                   std::to_string(data.size()) + " rows");
-    out.labels.push_back(data.labels[row]);
+    if (!data.labels.empty()) out.labels.push_back(data.labels[row]);
     if (data.has_users) out.users.push_back(data.users[row]);
     out.target_item.push_back(data.target_item[row]);
     out.history_item.push_back(data.history_item[row]);

@@ -13,7 +13,7 @@ struct RawDataset {
   std::vector<std::string> side_fields;  // names of the side-info fields (the target side-info columns)
   bool has_users = false;
 
-  std::vector<double> labels;                                      // [N], 0 or 1
+  std::vector<double> labels;                                      // [N] 0 or 1; empty for unlabelled data
   std::vector<std::string> users;                                  // [N], empty unless has_users
   std::vector<std::string> target_item;                            // [N]
   std::vector<std::vector<std::string>> target_side;               // [fields][N]
@@ -25,7 +25,7 @@ struct RawDataset {
   std::vector<double> click_probability;       // [N]
   std::vector<std::vector<bool>> relevant;     // [N][length]
 
-  std::size_t size() const { return labels.size(); }
+  std::size_t size() const { return target_item.size(); }
 };
 
 // Index 0 is padding, 1 out-of-vocabulary (data/vocabulary.h).
@@ -33,7 +33,7 @@ struct EncodedDataset {
   std::vector<std::string> side_fields;
   bool has_users = false;
 
-  std::vector<double> labels;                                         // [N]
+  std::vector<double> labels;                                         // [N], or empty (unlabelled)
   std::vector<std::int64_t> users;                                    // [N] user vocabulary index, or empty
   // [N] one id per distinct user string of THIS dataset (0, 1, ... by first appearance): the groups of
   // GAUC. Unlike `users`, test users unseen in training stay apart instead of sharing the OOV index.
@@ -46,7 +46,7 @@ struct EncodedDataset {
   std::vector<double> click_probability;    // [N], synthetic only
   std::vector<std::vector<bool>> relevant;  // [N][length], synthetic only, aligned with history_item
 
-  std::size_t size() const { return labels.size(); }
+  std::size_t size() const { return target_item.size(); }
 };
 
 // The rows of a dataset, in the given order (for train/test splits and subsets).

@@ -11,12 +11,14 @@ namespace {
 
 // Column positions of the schema's roles in this file's header.
 struct ColumnIndex {
-  std::size_t label, item, history;
+  bool has_label = true;
+  std::size_t label = 0, item = 0, history = 0;
   std::vector<std::size_t> item_side, history_side;
   std::size_t user = 0;  // meaningful when the schema has a user column
 };
 
-ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema& schema, const TextLines& lines) {
+ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema& schema, LabelColumn label_column,
+                           const TextLines& lines) {
   std::map<std::string, std::size_t> position;
   for (std::size_t i = 0; i < header.size(); ++i)
     if (!position.emplace(header[i], i).second) throw lines.error("column '" + header[i] + "' appears twice in the header");
@@ -27,7 +29,8 @@ ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema&
     return it->second;
   };
   ColumnIndex index;
-  index.label = find(schema.label);
+  index.has_label = label_column == LabelColumn::Required || position.count(schema.label) != 0;
+  if (index.has_label) index.label = find(schema.label);
   index.item = find(schema.item);
   index.history = find(schema.history);
   if (!schema.user.empty()) index.user = find(schema.user);
@@ -68,13 +71,13 @@ std::vector<std::string> keep_most_recent(std::vector<std::string> oldest_first,
 
 }  // namespace
 
-RawDataset read_tsv(const std::string& path, const Schema& schema) {
+RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn label_column) {
   validate(schema);
   TextLines lines(path);
   std::string line;
   if (!lines.next(line)) throw std::invalid_argument(path + ":1: empty file (expected a header line naming the columns)");
   const std::vector<std::string> header = split(line, "\t");
-  const ColumnIndex column = locate_columns(header, schema, lines);
+  const ColumnIndex column = locate_columns(header, schema, label_column, lines);
 
   RawDataset data;
   data.side_fields = schema.item_side;
@@ -90,10 +93,12 @@ RawDataset read_tsv(const std::string& path, const Schema& schema) {
       throw lines.error("expected " + std::to_string(header.size()) + " tab-separated fields (as in the header), found " +
                         std::to_string(cells.size()));
 
-    const std::string& label = cells[column.label];
-    if (label != "0" && label != "1")
-      throw lines.error("label column '" + schema.label + "' must be 0 or 1, found '" + label + "'");
-    data.labels.push_back(label == "1" ? 1.0 : 0.0);
+    if (column.has_label) {
+      const std::string& label = cells[column.label];
+      if (label != "0" && label != "1")
+        throw lines.error("label column '" + schema.label + "' must be 0 or 1, found '" + label + "'");
+      data.labels.push_back(label == "1" ? 1.0 : 0.0);
+    }
     if (data.has_users) data.users.push_back(single_id(cells, column.user, header, schema, lines));
     data.target_item.push_back(single_id(cells, column.item, header, schema, lines));
 

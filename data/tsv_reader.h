@@ -9,8 +9,12 @@
 
 namespace recgrad {
 
+// Training and evaluation need the label column; prediction reads a file with or without it.
+enum class LabelColumn { Required, Optional };
+
 // Histories come back oldest first, cut to their most recent schema.max_len entries (a long history
-// is checked whole, then cut, so that memory follows max_len rather than the file).
-RawDataset read_tsv(const std::string& path, const Schema& schema);
+// is checked whole, then cut, so that memory follows max_len rather than the file). Labels come back
+// empty when the column is Optional and absent.
+RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn label_column = LabelColumn::Required);
 
 }  // namespace recgrad

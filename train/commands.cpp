@@ -80,7 +80,7 @@ int run_eval(const EvalArgs& args) {
 
 int run_predict(const PredictArgs& args) {
   LoadedRun run = load_run(args.run_dir);
-  const EncodedDataset data = load_encoded(args.data, run.config.features, run.vocabularies);
+  const EncodedDataset data = load_encoded(args.data, run.config.features, run.vocabularies, LabelColumn::Optional);
   const std::vector<double> p = predict(*run.model, data, run.config.training.batch_size);
   std::string out = "line\tprobability\n";
   for (std::size_t i = 0; i < p.size(); ++i) out += fmt::format("{}\t{:.6f}\n", i + 1, p[i]);

@@ -73,8 +73,9 @@ FeatureSizes feature_sizes(const Vocabularies& v, std::size_t max_len) {
   return sizes;
 }
 
-EncodedDataset load_encoded(const std::string& path, const Schema& schema, const Vocabularies& vocabularies) {
-  return encode(read_tsv(path, schema), vocabularies, schema.max_len);
+EncodedDataset load_encoded(const std::string& path, const Schema& schema, const Vocabularies& vocabularies,
+                            LabelColumn label_column) {
+  return encode(read_tsv(path, schema, label_column), vocabularies, schema.max_len);
 }
 
 }  // namespace recgrad

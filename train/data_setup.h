@@ -2,6 +2,7 @@
 // From a run config to encoded train and test sets: read the TSVs (or generate synthetic data and
 // split it), build the vocabularies on the training split, encode both splits.
 #include "data/encoder.h"
+#include "data/tsv_reader.h"
 #include "models/click_model.h"
 #include "train/config.h"
 
@@ -18,7 +19,8 @@ PreparedData prepare_data(const RunConfig& config);
 FeatureSizes feature_sizes(const Vocabularies& vocabularies, std::size_t max_len);
 
 // A TSV in a run's format, encoded with that run's vocabularies (for eval, predict, explain).
-EncodedDataset load_encoded(const std::string& path, const Schema& schema, const Vocabularies& vocabularies);
+EncodedDataset load_encoded(const std::string& path, const Schema& schema, const Vocabularies& vocabularies,
+                            LabelColumn label_column = LabelColumn::Required);
 
 // `path` as given when absolute, else relative to `base_dir`.
 std::string resolve_path(const std::string& path, const std::string& base_dir);

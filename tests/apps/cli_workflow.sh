@@ -20,6 +20,10 @@ grep -q '"auc"' "$work/eval.out"
 printf 'label\tuser_id\titem_id\titem_cate\titem_brand\thist_item_ids\thist_cate_ids\thist_brand_ids\n1\tu1\ti3\tc3\tb3\ti3,i11\tc3,c3\tb3,b11\n0\tu2\ti4\tc4\tb4\t\t\t\n' >"$work/two.tsv"
 "$recgrad" predict "$work/run" "$work/two.tsv" --out "$work/scores.tsv"
 [[ $(wc -l <"$work/scores.tsv") -eq 3 ]]
+# the same lines without their label column score the same
+cut -f2- "$work/two.tsv" >"$work/unlabelled.tsv"
+"$recgrad" predict "$work/run" "$work/unlabelled.tsv" --out "$work/unlabelled_scores.tsv"
+cmp "$work/scores.tsv" "$work/unlabelled_scores.tsv"
 
 "$recgrad" explain "$work/run" "$work/two.tsv" --line 1 >"$work/explain.out"
 grep -q "position 0 = most recent" "$work/explain.out"

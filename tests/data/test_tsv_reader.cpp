@@ -68,6 +68,25 @@ TEST(TsvReader, WithoutUserColumnHasNoUsers) {
   EXPECT_TRUE(data.users.empty());
 }
 
+TEST(TsvReader, OptionalLabelColumnMayBeLeftOutButIsCheckedWhenPresent) {
+  const std::string unlabelled = write_file(test_dir() + "/unlabelled.tsv",
+                                            "user_id\titem_id\titem_cate\thist_item_ids\thist_cate_ids\n"
+                                            "u1\ti3\tc3\ti1,i2\tc1,c2\n"
+                                            "u2\ti4\tc4\t\t\n");
+  const RawDataset data = read_tsv(unlabelled, example_schema(), LabelColumn::Optional);
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_TRUE(data.labels.empty());
+  EXPECT_EQ(data.target_item, (Strings{"i3", "i4"}));
+  EXPECT_EQ(data.history_item[0], (Strings{"i1", "i2"}));
+  EXPECT_TRUE(ThrowsNaming([&] { read_tsv(unlabelled, example_schema()); }, {"missing column 'label'"}));
+
+  const std::string labelled = write_file(test_dir() + "/labelled.tsv", kHeader + "1\tu1\ti3\tc3\t\t\n");
+  EXPECT_EQ(read_tsv(labelled, example_schema(), LabelColumn::Optional).labels, (std::vector<double>{1.0}));
+  const std::string bad = write_file(test_dir() + "/bad.tsv", kHeader + "2\tu1\ti3\tc3\t\t\n");
+  EXPECT_TRUE(ThrowsNaming([&] { read_tsv(bad, example_schema(), LabelColumn::Optional); },
+                           {"bad.tsv:2: label column 'label' must be 0 or 1"}));
+}
+
 TEST(TsvReader, AcceptsCrlfAndByteOrderMark) {
   std::string crlf_header = kHeader;
   crlf_header.insert(crlf_header.size() - 1, "\r");
