@@ -16,6 +16,35 @@ std::string model_fingerprint(const RunConfig& config) {
   return nlohmann::json{{"features", full.at("features")}, {"model", full.at("model")}}.dump();
 }
 
+std::string setup_dir_for(const std::string& dir) {
+  std::filesystem::path path = std::filesystem::path(dir).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();  // "runs/a/" names the same directory as "runs/a"
+  return path.string() + ".setup";
+}
+
+void publish_run_dir(const std::string& setup_dir, const std::string& dir) {
+  namespace fs = std::filesystem;
+  auto check = [&](const std::error_code& error, const std::string& what) {
+    if (error) throw std::runtime_error(dir + ": cannot " + what + ": " + error.message());
+  };
+  std::error_code error;
+  if (!fs::exists(dir) || fs::is_empty(dir)) {
+    fs::rename(setup_dir, dir, error);  // replaces an empty directory in one step
+    check(error, "move " + setup_dir + " into place");
+    return;
+  }
+  // The previous run stops being one (no checkpoint) before any of its files is replaced.
+  for (const char* f : {run_files::kCheckpoint, run_files::kBest, run_files::kSummary, run_files::kVocab}) {
+    fs::remove_all(fs::path(dir) / f, error);
+    check(error, std::string("remove the previous run's ") + f);
+  }
+  for (const char* f : {run_files::kConfig, run_files::kVocab, run_files::kMetrics, run_files::kCheckpoint}) {
+    fs::rename(fs::path(setup_dir) / f, fs::path(dir) / f, error);
+    check(error, std::string("move ") + f + " from " + setup_dir);
+  }
+  fs::remove_all(setup_dir, error);  // empty by now; were it left, the next run into `dir` would replace it
+}
+
 LoadedRun load_run(const std::string& dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(dir)) throw std::invalid_argument(dir + ": no such run directory");

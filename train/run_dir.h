@@ -6,6 +6,9 @@
 //   checkpoint.safetensors   the latest state: model, optimizer, trainer counters (for --resume)
 //   best.safetensors         the model at its best test AUC (what eval/predict/explain use)
 //   summary.json             written last: its presence means the run finished
+// A fresh run is set up in the sibling directory "<dir>.setup" and takes its place only once it holds
+// the first checkpoint, so a run directory is always resumable: a kill during set-up leaves no run
+// directory, only "<dir>.setup", which the next run into the same place replaces.
 #include <memory>
 #include <string>
 
@@ -23,6 +26,14 @@ inline const char* const kCheckpoint = "checkpoint.safetensors";
 inline const char* const kBest = "best.safetensors";
 inline const char* const kSummary = "summary.json";
 }  // namespace run_files
+
+// "<dir>.setup": where a fresh run into `dir` writes its files until its first checkpoint is saved.
+std::string setup_dir_for(const std::string& dir);
+
+// Gives the set-up's files their place: renames `setup_dir` to `dir` when `dir` does not exist or is
+// empty; otherwise (output.overwrite) replaces the previous run's files one by one, the checkpoint
+// last, so `dir` holds a checkpoint again only once the new run's files are all in place.
+void publish_run_dir(const std::string& setup_dir, const std::string& dir);
 
 // What identifies a model's shape: the features and model sections of the config, as compact JSON.
 // A checkpoint remembers it, so loading into a differently configured model fails clearly.

@@ -39,11 +39,25 @@ std::string first_non_finite(const NamedTensors& params) {
 }
 
 // metrics.jsonl without the evaluations made after the checkpoint we resume from: they will be made again.
+// A kill during an append can leave the last line torn (no newline, not JSON): that evaluation came after
+// the checkpoint, so it is dropped too. Any other unreadable line is damage and an error naming it.
 void drop_metrics_after(const std::string& path, std::int64_t step) {
-  std::ifstream in(path);
-  std::string kept, line;
-  while (std::getline(in, line))
-    if (!line.empty() && nlohmann::json::parse(line).at("step").get<std::int64_t>() <= step) kept += line + "\n";
+  const std::string text = read_file(path);
+  std::string kept;
+  std::size_t begin = 0;
+  for (std::size_t number = 1; begin < text.size(); ++number) {
+    const std::size_t newline = text.find('\n', begin);
+    const bool torn = newline == std::string::npos;
+    const std::string line = text.substr(begin, torn ? std::string::npos : newline - begin);
+    begin = torn ? text.size() : newline + 1;
+    if (line.empty()) continue;
+    const nlohmann::json record = nlohmann::json::parse(line, nullptr, false);
+    if (record.is_discarded() && torn) break;
+    if (!record.is_object() || !record.contains("step") || !record["step"].is_number_integer())
+      throw std::invalid_argument(fmt::format("{}:{}: not an evaluation record with an integer \"step\": {}", path,
+                                              number, line.substr(0, 80)));
+    if (record["step"].get<std::int64_t>() <= step) kept += line + "\n";
+  }
   write_file_atomically(path, kept);
 }
 
@@ -60,24 +74,25 @@ RunConfig with_absolute_data_paths(RunConfig config) {
   return config;
 }
 
-// Prepares a fresh run directory: refuses to clobber a non-empty one unless allowed, proves it writable.
-void prepare_run_dir(const std::string& dir, bool overwrite) {
-  if (fs::exists(dir) && !fs::is_empty(dir)) {
-    if (!overwrite)
-      throw std::invalid_argument(dir + ": run directory exists and is not empty (choose another with --out, "
-                                        "continue it with --resume, or set output.overwrite)");
-    for (const char* f : {run_files::kMetrics, run_files::kSummary, run_files::kCheckpoint, run_files::kBest})
-      fs::remove(fs::path(dir) / f);
-  }
-  ensure_writable_dir(dir, 64u << 20);
+// Prepares the set-up directory of a fresh run (train/run_dir.h): refuses to clobber a non-empty run
+// directory unless allowed, replaces what an interrupted set-up left, proves the disk writable and not
+// nearly full.
+void prepare_setup_dir(const std::string& dir, const std::string& setup_dir, bool overwrite) {
+  if (fs::exists(dir) && !fs::is_empty(dir) && !overwrite)
+    throw std::invalid_argument(dir + ": run directory exists and is not empty (choose another with --out, "
+                                      "continue it with --resume, or set output.overwrite)");
+  std::error_code error;
+  if (fs::exists(setup_dir, error)) fs::remove_all(setup_dir, error);
+  if (error) throw std::runtime_error(setup_dir + ": cannot remove an interrupted set-up: " + error.message());
+  ensure_writable_dir(setup_dir, 64u << 20);
 }
 
-// Removes a run directory that this run created, unless kept: a run that fails before its first step
-// (bad data, a full disk) must leave nothing that looks like a run or blocks a rerun into the same place.
-struct RemoveCreatedDir {
+// Removes the set-up directory unless kept: a run that fails before its first step (bad data, a full
+// disk) must leave nothing that looks like a run or blocks a rerun into the same place.
+struct RemoveSetupDir {
   std::string dir;
   bool keep;
-  ~RemoveCreatedDir() {
+  ~RemoveSetupDir() {
     std::error_code ignored;
     if (!keep) fs::remove_all(dir, ignored);
   }
@@ -91,13 +106,14 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const TrainingConfig& tc = config.training;
 
   // Everything that can fail on bad input happens before the first step.
-  RemoveCreatedDir cleanup{dir, options.resume || fs::exists(dir)};
+  const std::string setup_dir = setup_dir_for(dir);
+  RemoveSetupDir cleanup{setup_dir, options.resume};
   if (options.resume) {
     if (!fs::exists(fs::path(dir) / run_files::kCheckpoint))
       throw std::invalid_argument(dir + ": nothing to resume (no " + run_files::kCheckpoint + ")");
     ensure_writable_dir(dir);
   } else {
-    prepare_run_dir(dir, config.output.overwrite);
+    prepare_setup_dir(dir, setup_dir, config.output.overwrite);
   }
   PreparedData data = prepare_data(config);
   ClickModel model(config.model, feature_sizes(data.vocabularies, config.features.max_len), tc.seed);
@@ -114,21 +130,23 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const std::string metrics_path = dir + "/" + run_files::kMetrics;
   const std::string checkpoint_path = dir + "/" + run_files::kCheckpoint;
   TrainerState state;
-  auto save = [&] {
+  auto save_to = [&](const std::string& path) {
     state.batcher = batcher.state();
-    save_checkpoint(checkpoint_path, model, optimizer.get(), state, fingerprint);
+    save_checkpoint(path, model, optimizer.get(), state, fingerprint);
   };
+  auto save = [&] { save_to(checkpoint_path); };
   if (options.resume) {
     state = load_checkpoint(checkpoint_path, model, optimizer.get(), fingerprint);
     batcher.restore(state.batcher);
     drop_metrics_after(metrics_path, state.step);
   } else {
-    write_file_atomically(dir + "/" + run_files::kConfig, to_json(config).dump(2) + "\n");
-    fs::create_directories(fs::path(dir) / run_files::kVocab);
-    save_vocabularies(data.vocabularies, dir + "/" + run_files::kVocab);
-    write_file_atomically(metrics_path, "");
+    write_file_atomically(setup_dir + "/" + run_files::kConfig, to_json(config).dump(2) + "\n");
+    fs::create_directories(fs::path(setup_dir) / run_files::kVocab);
+    save_vocabularies(data.vocabularies, setup_dir + "/" + run_files::kVocab);
+    write_file_atomically(setup_dir + "/" + run_files::kMetrics, "");
     // Before the first step: proves the disk takes a whole checkpoint, and a kill has a state to resume.
-    save();
+    save_to(setup_dir + "/" + run_files::kCheckpoint);
+    publish_run_dir(setup_dir, dir);
   }
   cleanup.keep = true;
 

@@ -36,9 +36,12 @@ expect_success() {
   fi
 }
 
-# no_run_left NAME DIR: a failed command must not leave a run directory behind.
+# no_run_left NAME DIR: a failed command must not leave a run directory, or its set-up, behind.
 no_run_left() {
-  [[ -e $2 ]] && fail "$1: the failed command left $2 behind ($(ls -A "$2" | tr '\n' ' '))"
+  local d
+  for d in "$2" "$2.setup"; do
+    [[ -e $d ]] && fail "$1: the failed command left $d behind ($(ls -A "$d" | tr '\n' ' '))"
+  done
   return 0
 }
 
