@@ -4,7 +4,7 @@
 // The op: softplus(x) = log(1 + e^x), a smooth ReLU.     x [...] -> y [...]
 //   dy/dx = e^x / (1 + e^x) = sigmoid(x) = 1 - e^-y
 // The layer: additive attention (Bahdanau et al., 2015), the older sibling of dot-product attention
-// that seed-notes idea 3 compares it with:
+// (chapter 3 of the walkthrough compares the two):
 //   scores  = vᵀ tanh(q Wqᵀ + k_t Wkᵀ)        [B, 1, T]    (q [B, 1, D], keys [B, T, D], hidden H)
 //   weights = softmax over the unpadded keys   [B, 1, T]
 //   output  = weights · values                 [B, 1, Dv]

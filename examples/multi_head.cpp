@@ -1,4 +1,4 @@
-// Chapter 4 of the walkthrough: multi-head attention as in the article, D = 128 split into h = 4
+// Chapter 4 of the walkthrough: multi-head attention at the article's sizes, D = 128 split into h = 4
 // heads of 32, for one candidate item (Tq = 1) against a history of T = 8 items.
 //   Q = target Wqᵀ + bq  [B, 1, D],  K = history Wkᵀ + bk,  V = history Wvᵀ + bv  [B, T, D]
 //   head_i = softmax(Q_i K_iᵀ / sqrt(32)) V_i  on columns 32i .. 32i+31          [B, 1, 32]
