@@ -1,7 +1,10 @@
 """Executes a walkthrough notebook headless and compares its text outputs with the committed ones.
 
-  python3 tests/notebooks/run_notebook.py notebooks/01_autograd.ipynb            # test
-  python3 tests/notebooks/run_notebook.py notebooks/01_autograd.ipynb --update   # store fresh outputs
+  /usr/bin/python3 tests/notebooks/run_notebook.py notebooks/01_autograd.ipynb            # test
+  /usr/bin/python3 tests/notebooks/run_notebook.py notebooks/01_autograd.ipynb --update   # store fresh outputs
+
+Debian's Python, as ctest runs it: it has nbformat (a python3 from pyenv or conda may not). The build's
+programs must be current (RECGRAD_BIN, default build/bin).
 
 Fails when a cell fails, or when a cell's text output (printed text and results; images are allowed to
 differ) no longer matches. Words must match exactly; numbers within a tolerance set by the cell's tag:
