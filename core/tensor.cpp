@@ -138,8 +138,20 @@ bool Tensor::is_leaf() const { return checked(*this, "is_leaf").grad_fn == nullp
 Tensor Tensor::grad() const {
   const TensorImpl& t = checked(*this, "grad");
   if (!t.grad) return Tensor();
-  return std::visit([](const auto& g) { return Tensor(make_impl(std::decay_t<decltype(g)>(g))); }, *t.grad);
+  return std::visit(
+      [&t](const auto& g) {
+        using A = std::decay_t<decltype(g)>;
+        if (!t.grad_rows) return Tensor(make_impl(A(g)));
+        A dense = xt::zeros<typename A::value_type>(t.shape);  // unpack the row-sparse layout
+        const std::size_t width = t.shape[1];
+        for (std::size_t i = 0; i < t.grad_rows->size(); ++i)
+          std::copy_n(g.data() + i * width, width, dense.data() + static_cast<std::size_t>((*t.grad_rows)[i]) * width);
+        return Tensor(make_impl(std::move(dense)));
+      },
+      *t.grad);
 }
+
+bool Tensor::has_grad() const { return checked(*this, "has_grad").grad.has_value(); }
 
 const std::vector<std::int64_t>* Tensor::grad_rows() const {
   const TensorImpl& t = checked(*this, "grad_rows");
@@ -155,8 +167,7 @@ void Tensor::zero_grad() {
           g.fill(0);
           return;
         }
-        const std::size_t width = t.shape[1];
-        for (std::int64_t r : *t.grad_rows) std::fill_n(g.data() + r * width, width, 0);
+        g = std::decay_t<decltype(g)>::from_shape({0, t.shape[1]});  // row-sparse: no rows left
       },
       *t.grad);
   if (t.grad_rows) t.grad_rows->clear();

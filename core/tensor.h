@@ -50,20 +50,25 @@ class Tensor {
   const T* data() const;
   template <class T>
   T* mutable_data();  // writing into a tensor that a live graph saved gives wrong gradients: do it after backward
+  // The gradient buffer, or nullptr when there is none. Dense: numel() elements, laid out as the
+  // values. Row-sparse (grad_rows() not null): grad_rows()->size() rows of size(1) elements, row i
+  // holding the gradient of row (*grad_rows())[i]; all other rows have gradient zero.
   template <class T>
-  const T* grad_data() const;  // the gradient buffer, or nullptr when there is none
+  const T* grad_data() const;
   template <class T>
-  T* mutable_grad_data();      // for in-place edits such as clipping
+  T* mutable_grad_data();  // for in-place edits such as clipping
   void copy_from(const Tensor& src);  // same shape; converts dtype; no graph
 
   // Autograd.
   bool requires_grad() const;
   Tensor& requires_grad_(bool on = true);  // leaves only
   bool is_leaf() const;                    // made by the user, not by an op that records a graph
-  Tensor grad() const;                     // undefined until a backward reached this tensor
-  // Rows that received gradient, when only gather_rows fed this tensor (empty optional: all rows may).
+  Tensor grad() const;                     // a dense copy; undefined until a backward reached this tensor
+  bool has_grad() const;                   // false until a backward reached this tensor (torch: grad is None)
+  // Rows that received gradient, sorted, when only gather_rows fed this leaf; the gradient is then
+  // stored row-sparse (see grad_data). nullptr: a dense gradient, every row may be non-zero.
   const std::vector<std::int64_t>* grad_rows() const;
-  void zero_grad();                        // grad to zero in place (only touched rows for row-sparse grads)
+  void zero_grad();                        // grad to zero in place; a row-sparse grad keeps no rows
   void retain_grad();                      // keep the grad of a non-leaf after backward (for inspection)
   void backward() const;                   // seeds d(this)/d(this) = 1; this must hold one element
   void backward(const Tensor& grad_output) const;

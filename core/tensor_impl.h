@@ -24,8 +24,13 @@ struct Node;
 
 struct TensorImpl {
   AnyArray data;
+  // The gradient, in one of two layouts:
+  // - dense (grad_rows empty): the tensor's shape;
+  // - row-sparse (grad_rows set, while only gather_rows fed a 2-D leaf): [grad_rows->size(), D], row i
+  //   holding the gradient of table row (*grad_rows)[i]; every other row's gradient is zero. A 1e6-row
+  //   embedding table then costs memory for the rows a batch used, not for the whole table.
   std::optional<AnyArray> grad;
-  std::optional<std::vector<std::int64_t>> grad_rows;  // set while only row scatters wrote `grad`
+  std::optional<std::vector<std::int64_t>> grad_rows;  // sorted, unique
   std::shared_ptr<Node> grad_fn;                       // null for leaves
   bool requires_grad = false;
   bool retains_grad = false;
@@ -55,10 +60,19 @@ template <class T>
 void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op);
 
 // Adds `rows_grad` [n, D] into rows `rows` of the grad of a 2-D tensor `t` (repeated rows sum).
-// Rows equal to `skip_row` are left out.
+// Rows equal to `skip_row` are left out. A row-sparse (or absent) grad stays row-sparse.
 template <class T>
 void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
                           std::int64_t skip_row, const char* op);
+
+// A dense gradient buffer of t's shape that a backward writes into directly (Backward::write_grad).
+template <class T>
+struct GradDestination {
+  T* data;
+  T beta;  // 0: just allocated, holds garbage, every element must be written; 1: holds a gradient to add to
+};
+template <class T>
+GradDestination<T> grad_destination(TensorImpl& t);
 
 // What an op's backward function sees.
 template <class T>
@@ -79,6 +93,24 @@ class Backward {
                        std::int64_t skip_row) const {
     if (!needs_grad(i)) return;
     accumulate_grad_rows<T>(*node_.inputs[i], rows, rows_grad, skip_row, node_.name.c_str());
+  }
+  // For kernels that can add into their output, such as gemm (C = A B + beta C): calls
+  // `write(T* dst, T beta)` to produce input i's gradient, of shape `grad_shape`, as dst = g + beta dst.
+  // When grad_shape is the input's shape, dst is the input's own gradient buffer, so there is no
+  // temporary, no zero-fill and no extra pass to add it in; otherwise (a broadcast input) dst is a
+  // temporary that accumulate reduces, with beta = 0.
+  template <class F>
+  void write_grad(std::size_t i, const Shape& grad_shape, F&& write) const {
+    if (!needs_grad(i)) return;
+    TensorImpl& in = *node_.inputs[i];
+    if (grad_shape == in.shape) {
+      const GradDestination<T> dst = grad_destination<T>(in);
+      write(dst.data, dst.beta);
+      return;
+    }
+    Array<T> g = Array<T>::from_shape(grad_shape);
+    write(g.data(), T(0));
+    accumulate_grad<T>(in, std::move(g), node_.name.c_str());
   }
 
  private:

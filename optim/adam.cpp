@@ -19,14 +19,15 @@ struct AdamStep {
   bool amsgrad, maximize;
 };
 
-// The Adam rule (see adam.h) on elements [range.begin, range.end) of the flat buffers.
+// The Adam rule (see adam.h) on n elements; grad == nullptr means g = 0 (rows a sparse gradient left out).
 template <class T>
-void adam_kernel(const AdamStep& s, ElementRange range, T* p, const T* grad, T* m, T* v, T* v_max) {
+void adam_kernel(const AdamStep& s, std::size_t n, T* p, const T* grad, T* m, T* v, T* v_max) {
   const T beta1 = T(s.beta1), beta2 = T(s.beta2), eps = T(s.eps), l2 = T(s.l2), keep = T(s.keep);
   const T one_minus_beta1 = T(1 - s.beta1), one_minus_beta2 = T(1 - s.beta2);
   const T step_size = T(s.step_size), bias_correction2_sqrt = T(s.bias_correction2_sqrt);
-  for (std::size_t i = range.begin; i < range.end; ++i) {
-    T g = s.maximize ? -grad[i] : grad[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    T g = grad != nullptr ? grad[i] : T(0);
+    if (s.maximize) g = -g;
     if (s.l2 != 0) g += l2 * p[i];
     if (s.keep != 1) p[i] *= keep;
     m[i] = beta1 * m[i] + one_minus_beta1 * g;
@@ -73,14 +74,19 @@ void Adam::update(Tensor& param, ParamState& state) {
   s.amsgrad = options_.amsgrad;
   s.maximize = options_.maximize;
 
-  const std::vector<ElementRange> ranges =
-      options_.lazy ? touched_ranges(param) : std::vector<ElementRange>{{0, param.numel()}};
+  const std::vector<GradRun> runs = options_.lazy ? touched_runs(param) : all_runs(param);
   dispatch(param.dtype(), [&](auto zero) {
     using T = decltype(zero);
+    T* p = param.mutable_data<T>();
+    const T* grad = param.grad_data<T>();
+    T* m = state.buffers[0].mutable_data<T>();
+    T* v = state.buffers[1].mutable_data<T>();
     T* v_max = options_.amsgrad ? state.buffers[2].mutable_data<T>() : nullptr;
-    for (const ElementRange& range : ranges)
-      adam_kernel<T>(s, range, param.mutable_data<T>(), param.grad_data<T>(), state.buffers[0].mutable_data<T>(),
-                     state.buffers[1].mutable_data<T>(), v_max);
+    for (const GradRun& run : runs) {
+      const std::size_t at = run.param_begin;
+      adam_kernel<T>(s, run.length, p + at, run.touched ? grad + run.grad_begin : nullptr, m + at, v + at,
+                     v_max != nullptr ? v_max + at : nullptr);
+    }
   });
 }
 

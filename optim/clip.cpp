@@ -15,16 +15,16 @@ namespace {
 double power(double a, double q) { return q == 2 ? a * a : q == 1 ? a : std::pow(a, q); }
 double root(double a, double q) { return q == 2 ? std::sqrt(a) : q == 1 ? a : std::pow(a, 1 / q); }
 
-// ||g||_q of one parameter's gradient, over the ranges where it may be non-zero.
+// ||g||_q of one parameter's gradient, over its buffer: for a row-sparse gradient, the touched rows,
+// outside which it is zero.
 template <class T>
 double grad_norm(const Tensor& param, double q) {
   const T* grad = param.grad_data<T>();
   double acc = 0;
-  for (const ElementRange& range : touched_ranges(param))
-    for (std::size_t i = range.begin; i < range.end; ++i) {
-      const double a = std::abs(static_cast<double>(grad[i]));
-      acc = std::isinf(q) ? std::max(acc, a) : acc + power(a, q);
-    }
+  for (std::size_t i = 0, n = grad_buffer_size(param); i < n; ++i) {
+    const double a = std::abs(static_cast<double>(grad[i]));
+    acc = std::isinf(q) ? std::max(acc, a) : acc + power(a, q);
+  }
   return std::isinf(q) ? acc : root(acc, q);
 }
 
@@ -33,12 +33,11 @@ template <class F>
 void for_each_grad_element(const NamedTensors& params, F f) {
   for (const auto& named : params) {
     Tensor param = named.second;
-    if (!has_grad(param)) continue;
+    if (!param.has_grad()) continue;
     dispatch(param.dtype(), [&](auto zero) {
       using T = decltype(zero);
       T* grad = param.mutable_grad_data<T>();
-      for (const ElementRange& range : touched_ranges(param))
-        for (std::size_t i = range.begin; i < range.end; ++i) grad[i] = f(grad[i]);
+      for (std::size_t i = 0, n = grad_buffer_size(param); i < n; ++i) grad[i] = f(grad[i]);
     });
   }
 }
@@ -54,7 +53,7 @@ double clip_grad_norm(const NamedTensors& params, double max_norm, double norm_t
 
   double total = 0;
   for (const auto& [name, param] : params) {
-    if (!has_grad(param)) continue;
+    if (!param.has_grad()) continue;
     const double norm = dispatch(param.dtype(), [&](auto zero) { return grad_norm<decltype(zero)>(param, norm_type); });
     total = max_norm_type ? std::max(total, norm) : total + power(norm, norm_type);
   }

@@ -7,18 +7,26 @@
 
 namespace recgrad {
 
-// False when no backward has reached the parameter yet (PyTorch's `p.grad is None`).
-bool has_grad(const Tensor& param);
-
-// A run [begin, end) of elements of a row-major buffer.
-struct ElementRange {
-  std::size_t begin;
-  std::size_t end;
+// A run of `length` consecutive elements of a parameter, from `param_begin` in its buffer. When
+// `touched`, their gradient starts at `grad_begin` in the gradient buffer (Tensor::grad_data): the same
+// offset for a dense gradient, the packed position for a row-sparse one. Untouched runs have gradient 0.
+struct GradRun {
+  std::size_t param_begin;
+  std::size_t length;
+  bool touched;
+  std::size_t grad_begin;
 };
 
-// Where a parameter's gradient may be non-zero: every element for a dense gradient; for a row-sparse
-// one (only gather_rows wrote it, Tensor::grad_rows) the touched rows, adjacent rows merged into one
-// range. Everything outside these ranges is exactly zero, so sums over them equal sums over all.
-std::vector<ElementRange> touched_ranges(const Tensor& param);
+// The runs where a parameter's gradient may be non-zero: all elements for a dense gradient; for a
+// row-sparse one (Tensor::grad_rows) the touched rows, adjacent rows merged into one run.
+std::vector<GradRun> touched_runs(const Tensor& param);
+
+// Every element of the parameter, in order: the touched runs and, between them, untouched ones.
+// For optimizers that update every element, with g = 0 where nothing was touched.
+std::vector<GradRun> all_runs(const Tensor& param);
+
+// Elements in the gradient buffer: numel() when dense, touched rows * row size when row-sparse.
+// Every element that may be non-zero is among them, so norms and clipping can run over the buffer.
+std::size_t grad_buffer_size(const Tensor& param);
 
 }  // namespace recgrad

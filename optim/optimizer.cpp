@@ -7,8 +7,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "optim/gradients.h"
-
 namespace recgrad {
 
 Optimizer::Optimizer(NamedTensors params, double lr, std::string name)
@@ -41,7 +39,7 @@ void Optimizer::step() {
   const std::size_t fields = state_fields().size();
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor& param = params_[i].second;
-    if (!has_grad(param)) continue;
+    if (!param.has_grad()) continue;
     ParamState& state = state_[i];
     if (state.step == 0) {
       state.buffers.clear();

@@ -1,5 +1,7 @@
 #include "optim/sgd.h"
 
+#include "optim/gradients.h"
+
 namespace recgrad {
 
 SGD::SGD(NamedTensors params, SGDOptions options) : Optimizer(std::move(params), options.lr, "SGD"), options_(options) {
@@ -24,14 +26,17 @@ void SGD::update(Tensor& param, ParamState& state) {
     T* p = param.mutable_data<T>();
     const T* grad = param.grad_data<T>();
     T* buffer = o.momentum != 0 ? state.buffers[0].mutable_data<T>() : nullptr;
-    for (std::size_t i = 0, n = param.numel(); i < n; ++i) {
-      T g = o.maximize ? -grad[i] : grad[i];
-      if (o.weight_decay != 0) g += weight_decay * p[i];
-      if (buffer != nullptr) {
-        buffer[i] = first_update ? g : momentum * buffer[i] + one_minus_dampening * g;
-        g = o.nesterov ? g + momentum * buffer[i] : buffer[i];
+    for (const GradRun& run : all_runs(param)) {  // g = 0 on rows a row-sparse gradient left out
+      for (std::size_t i = run.param_begin, end = run.param_begin + run.length; i < end; ++i) {
+        T g = run.touched ? grad[run.grad_begin + (i - run.param_begin)] : T(0);
+        if (o.maximize) g = -g;
+        if (o.weight_decay != 0) g += weight_decay * p[i];
+        if (buffer != nullptr) {
+          buffer[i] = first_update ? g : momentum * buffer[i] + one_minus_dampening * g;
+          g = o.nesterov ? g + momentum * buffer[i] : buffer[i];
+        }
+        p[i] -= lr * g;
       }
-      p[i] -= lr * g;
     }
   });
 }

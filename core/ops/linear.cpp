@@ -6,6 +6,8 @@
 // a broadcasting add that allocates a second [rows, out] array, and the bias gradient is a column sum
 // instead of the engine's generic broadcast reduction. Profiling the default model showed the bias add
 // and its reduction as the largest non-gemm cost of a step.
+#include <algorithm>
+
 #include "core/blas.h"
 #include "core/ops.h"
 #include "core/tensor_impl.h"
@@ -40,25 +42,22 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     }
     blas::gemm<T>(false, true, rows, out, in, 1, X, in, W, in, has_bias ? 1 : 0, Y, out);
 
+    // The gradients go straight into the inputs' grad buffers (Backward::write_grad): no temporaries.
     return make_result<T>(
         "linear", std::move(y), inputs, [rows, in, out, has_bias, x_shape = x.shape()](const Backward<T>& ctx) {
           const T* dY = ctx.grad_output().data();
-          if (ctx.needs_grad(0)) {
-            Array<T> dx = Array<T>::from_shape(x_shape);
-            blas::gemm<T>(false, false, rows, in, out, 1, dY, out, ctx.input(1).data(), in, 0, dx.data(), in);
-            ctx.accumulate(0, std::move(dx));
-          }
-          if (ctx.needs_grad(1)) {
-            Array<T> dW = Array<T>::from_shape({out, in});
-            blas::gemm<T>(true, false, out, in, rows, 1, dY, out, ctx.input(0).data(), in, 0, dW.data(), in);
-            ctx.accumulate(1, std::move(dW));
-          }
-          if (has_bias && ctx.needs_grad(2)) {
-            Array<T> db = xt::zeros<T>({out});
+          ctx.write_grad(0, x_shape, [&](T* dx, T beta) {
+            blas::gemm<T>(false, false, rows, in, out, 1, dY, out, ctx.input(1).data(), in, beta, dx, in);
+          });
+          ctx.write_grad(1, {out, in}, [&](T* dW, T beta) {
+            blas::gemm<T>(true, false, out, in, rows, 1, dY, out, ctx.input(0).data(), in, beta, dW, in);
+          });
+          if (!has_bias) return;
+          ctx.write_grad(2, {out}, [&](T* db, T beta) {
+            if (beta == 0) std::fill_n(db, out, T(0));
             for (std::size_t r = 0; r < rows; ++r)
-              for (std::size_t j = 0; j < out; ++j) db.data()[j] += dY[r * out + j];
-            ctx.accumulate(2, std::move(db));
-          }
+              for (std::size_t j = 0; j < out; ++j) db[j] += dY[r * out + j];
+          });
         });
   });
 }

@@ -72,41 +72,35 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
         blas::gemm<T>(false, false, p.m, p.n, p.k, 1, A + p.a_offsets[i], p.k, B + p.b_offsets[i], p.n, 0,
                       y.data() + i * p.m * p.n, p.n);
     }
+    // Each gradient is written by gemm straight into the input's grad buffer (beta = 1 adds to a
+    // gradient already there); only an input broadcast over batch dims gets a temporary to reduce.
     return make_result<T>("matmul", std::move(y), {a, b}, [p = std::move(p), projection, batches](
                                                             const Backward<T>& ctx) {
       const T* A = ctx.input(0).data();
       const T* B = ctx.input(1).data();
       const T* dY = ctx.grad_output().data();
-      if (ctx.needs_grad(0)) {  // dA = dY Bᵀ, in the broadcast batch shape
-        Shape s = p.out_batch;
-        s.push_back(p.m);
-        s.push_back(p.k);
-        Array<T> dA = Array<T>::from_shape(s);
+      Shape da_shape = p.out_batch, db_shape = p.out_batch;  // dA = dY Bᵀ, dB = Aᵀ dY, in the broadcast batch shape
+      da_shape.insert(da_shape.end(), {p.m, p.k});
+      db_shape.insert(db_shape.end(), {p.k, p.n});
+      if (projection) db_shape = {p.k, p.n};
+      ctx.write_grad(0, da_shape, [&](T* dA, T beta) {
         if (projection) {
-          blas::gemm<T>(false, true, batches * p.m, p.k, p.n, 1, dY, p.n, B, p.n, 0, dA.data(), p.k);
-        } else {
-          for (std::size_t i = 0; i < batches; ++i)
-            blas::gemm<T>(false, true, p.m, p.k, p.n, 1, dY + i * p.m * p.n, p.n, B + p.b_offsets[i], p.n, 0,
-                          dA.data() + i * p.m * p.k, p.k);
+          blas::gemm<T>(false, true, batches * p.m, p.k, p.n, 1, dY, p.n, B, p.n, beta, dA, p.k);
+          return;
         }
-        ctx.accumulate(0, std::move(dA));
-      }
-      if (ctx.needs_grad(1)) {  // dB = Aᵀ dY
+        for (std::size_t i = 0; i < batches; ++i)
+          blas::gemm<T>(false, true, p.m, p.k, p.n, 1, dY + i * p.m * p.n, p.n, B + p.b_offsets[i], p.n, beta,
+                        dA + i * p.m * p.k, p.k);
+      });
+      ctx.write_grad(1, db_shape, [&](T* dB, T beta) {
         if (projection) {
-          Array<T> dB = Array<T>::from_shape({p.k, p.n});
-          blas::gemm<T>(true, false, p.k, p.n, batches * p.m, 1, A, p.k, dY, p.n, 0, dB.data(), p.n);
-          ctx.accumulate(1, std::move(dB));
-        } else {
-          Shape s = p.out_batch;
-          s.push_back(p.k);
-          s.push_back(p.n);
-          Array<T> dB = Array<T>::from_shape(s);
-          for (std::size_t i = 0; i < batches; ++i)
-            blas::gemm<T>(true, false, p.k, p.n, p.m, 1, A + p.a_offsets[i], p.k, dY + i * p.m * p.n, p.n, 0,
-                          dB.data() + i * p.k * p.n, p.n);
-          ctx.accumulate(1, std::move(dB));
+          blas::gemm<T>(true, false, p.k, p.n, batches * p.m, 1, A, p.k, dY, p.n, beta, dB, p.n);
+          return;
         }
-      }
+        for (std::size_t i = 0; i < batches; ++i)
+          blas::gemm<T>(true, false, p.k, p.n, p.m, 1, A + p.a_offsets[i], p.k, dY + i * p.m * p.n, p.n, beta,
+                        dB + i * p.k * p.n, p.n);
+      });
     });
   });
 }

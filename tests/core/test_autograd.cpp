@@ -5,6 +5,7 @@
 #include "core/ops.h"
 #include "core/random.h"
 #include "core/tensor_impl.h"
+#include "tests/test_util.h"
 
 using namespace recgrad;
 
@@ -32,6 +33,40 @@ TEST(Autograd, LeafGradsAccumulateAcrossBackwardCallsUntilZeroed) {
   EXPECT_DOUBLE_EQ(x.grad().item(), 8.0);
   x.zero_grad();
   EXPECT_DOUBLE_EQ(x.grad().item(), 0.0);
+}
+
+// Ops that write their gradient straight into an input's grad buffer (matmul, linear: gemm with
+// beta = 0 into a fresh buffer, beta = 1 onto a gradient already there) must add, not overwrite.
+TEST(Autograd, GemmBackwardsAddOntoGradientsFromOtherOps) {
+  Rng rng(11);
+  const Tensor x0 = Tensor::uniform({4, 3}, -1, 1, rng, DType::Float64);
+  const Tensor w0 = Tensor::uniform({3, 2}, -1, 1, rng, DType::Float64);
+  const Tensor b0 = Tensor::uniform({2}, -1, 1, rng, DType::Float64);
+  const Tensor c = Tensor::uniform({4, 3}, -1, 1, rng, DType::Float64);
+  const Tensor dy = Tensor::uniform({4, 2}, -1, 1, rng, DType::Float64);
+  // Each op's gradient alone, on fresh leaves.
+  auto grads_of = [&](auto f) {
+    Tensor x = x0.detach().requires_grad_(), w = w0.detach().requires_grad_(), b = b0.detach().requires_grad_();
+    f(x, w, b).backward();
+    return std::vector<Tensor>{x.grad(), w.grad(), b.grad()};
+  };
+  const auto via_mul = [&](const Tensor& x, const Tensor& w, const Tensor& b) {
+    return sum(x * c) + sum(w * w) + sum(b * b);
+  };
+  const auto via_matmul = [&](const Tensor& x, const Tensor& w, const Tensor&) { return sum(matmul(x, w) * dy); };
+  const auto via_linear = [&](const Tensor& x, const Tensor& w, const Tensor& b) {
+    return sum(linear(x, transpose(w, 0, 1), b) * dy);
+  };
+  const auto first = grads_of(via_mul), second = grads_of(via_matmul), third = grads_of(via_linear);
+  // The same contributions accumulated into one set of leaves, across two backward calls.
+  Tensor x = x0.detach().requires_grad_(), w = w0.detach().requires_grad_(), b = b0.detach().requires_grad_();
+  via_mul(x, w, b).backward();
+  (via_matmul(x, w, b) + via_linear(x, w, b)).backward();
+  const Tensor expected_x = first[0] + second[0] + third[0];
+  const Tensor expected_w = first[1] + second[1] + third[1];
+  EXPECT_TRUE(recgrad::testing::AllClose(x.grad(), expected_x, 1e-12));
+  EXPECT_TRUE(recgrad::testing::AllClose(w.grad(), expected_w, 1e-12));
+  EXPECT_TRUE(recgrad::testing::AllClose(b.grad(), first[2] + third[2], 1e-12));
 }
 
 TEST(Autograd, DeepChainDoesNotOverflowTheStack) {

@@ -64,6 +64,39 @@ TEST(Gather, DenseUseOfTheTableDropsTheRowList) {
   EXPECT_EQ(table.grad().to_vector(), (std::vector<double>{2, 2, 3, 3, 2, 2, 2, 2}));
 }
 
+TEST(Gather, RowSparseGradStoresOnlyTheTouchedRows) {
+  // A 1e6-row table must not get a dense [1e6, D] gradient: the buffer holds the touched rows, in
+  // the order of grad_rows, and grad() unpacks them.
+  Tensor table = Tensor::zeros({6, 2}, DType::Float64).requires_grad_();
+  gather_rows(table, {4, 1, 4}, {3}).backward(Tensor::from_vector({3, 2}, {1, 2, 3, 4, 5, 6}, DType::Float64));
+  ASSERT_NE(table.grad_rows(), nullptr);
+  EXPECT_EQ(*table.grad_rows(), (std::vector<std::int64_t>{1, 4}));
+  const double* packed = table.grad_data<double>();
+  EXPECT_EQ(std::vector<double>(packed, packed + 4), (std::vector<double>{3, 4, 6, 8}));
+  EXPECT_EQ(table.grad().to_vector(), (std::vector<double>{0, 0, 3, 4, 0, 0, 0, 0, 6, 8, 0, 0}));
+}
+
+TEST(Gather, RowsThenDenseAndDenseThenRowsBothSum) {
+  const Tensor dy = Tensor::from_vector({2, 2}, {1, 2, 3, 4}, DType::Float64);
+  const std::vector<double> expected{2, 2, 6, 8, 2, 2, 2, 2};  // 2 everywhere, plus both rows of dy on row 1
+  Tensor rows_first = Tensor::ones({4, 2}, DType::Float64).requires_grad_();
+  sum(gather_rows(rows_first, {1, 1}, {2}) * dy).backward();
+  sum(rows_first * 2.0).backward();
+  EXPECT_EQ(rows_first.grad_rows(), nullptr);
+  EXPECT_EQ(rows_first.grad().to_vector(), expected);
+  Tensor dense_first = Tensor::ones({4, 2}, DType::Float64).requires_grad_();
+  sum(dense_first * 2.0).backward();
+  sum(gather_rows(dense_first, {1, 1}, {2}) * dy).backward();
+  EXPECT_EQ(dense_first.grad_rows(), nullptr);
+  EXPECT_EQ(dense_first.grad().to_vector(), expected);
+}
+
+TEST(Gather, GradcheckLookupFromAComputedTable) {
+  // A non-leaf table gets a dense gradient: its own backward reads it as one.
+  Rng rng(3);
+  EXPECT_GRADCHECK([](const Inputs& in) { return gather_rows(in[0] * in[0], {2, 0, 2}, {3}); }, {param({3, 2}, rng)});
+}
+
 TEST(Gather, MatchesPyTorch) {
   expect_matches_torch("gather_rows", {"table", "indices"}, [](const Inputs& in) {
     return gather_rows(in[0], as_indices(in[1]), in[1].shape());
