@@ -90,6 +90,26 @@ Tensor padding_mask(const std::vector<std::size_t>& lengths, std::size_t T, DTyp
 Tensor gather_rows(const Tensor& table, const std::vector<std::int64_t>& indices, const Shape& index_shape,
                    std::int64_t padding_idx = -1);
 
+// --- fused activations and DIN kernels (core/ops/prelu.cpp, din_pair_linear.cpp, dice.cpp) ---
+// PReLU: y = x where x > 0, weight * x elsewhere; x [..., D], weight [1] (shared) or [D] (per feature
+// of the last axis). At x = 0 the gradient is weight * dy, as PyTorch's.
+Tensor prelu(const Tensor& x, const Tensor& weight);
+// The first layer of DIN's activation unit for each pair p of (query row, key row):
+//   y[p] = weight [q, k, q - k, q * k] + bias,  q = query[query_rows[p]], k = keys[key_rows[p]]
+// query [Nq, D], keys [Nk, D], weight [H, 4D], bias [H] or undefined -> y [P, H], P pairs. Equals
+// linear(concat({q, k, q - k, q * k}, -1), weight, bias) on the gathered rows, but the q and k parts
+// are computed once per row rather than once per pair, and no [P, 4D] features are built.
+Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vector<std::int64_t>& query_rows,
+                       const std::vector<std::int64_t>& key_rows, const Tensor& weight, const Tensor& bias);
+// Dice: y = x (alpha + (1 - alpha) p),  p = sigmoid((x - mean) / sqrt(var + eps)), per feature of the
+// last axis; x [..., D], alpha [D]. This form uses the batch statistics over all leading axes (var
+// biased, at least two rows), lets the gradient flow through them as batch norm does, and reports
+// them through batch_mean / batch_var [D] when given (for running averages).
+Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double>* batch_mean = nullptr,
+            std::vector<double>* batch_var = nullptr);
+// The same with fixed statistics mean, var [D] (eval's running averages; no gradient reaches them).
+Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tensor& var, double eps);
+
 // --- losses (core/ops/loss.cpp) ---
 // Binary cross-entropy on logits, in the stable form max(x,0) - x*y + log(1 + exp(-|x|)),
 // averaged over all elements. targets: same shape, values in [0, 1], no gradient.

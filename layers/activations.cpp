@@ -23,10 +23,9 @@ PReLU::PReLU(std::size_t num_parameters, DType dtype, double init) {
   weight = register_parameter("weight", Tensor::full({num_parameters}, init, dtype));
 }
 
-// max(x, 0) + a * min(x, 0) = relu(x) - a * relu(-x)
 Tensor PReLU::forward(const Tensor& x) {
   if (weight.numel() > 1) check_last_axis("PReLU", x, weight.numel());
-  return relu(x) - weight * relu(-x);
+  return prelu(x, weight);  // core/ops/prelu.cpp: one pass instead of relu(x) - a * relu(-x)
 }
 
 Dice::Dice(std::size_t dim, DType dtype, double eps, double momentum) : eps_(eps), momentum_(momentum) {
@@ -38,38 +37,30 @@ Dice::Dice(std::size_t dim, DType dtype, double eps, double momentum) : eps_(eps
   running_var = register_buffer("running_var", Tensor::ones({dim}, dtype));
 }
 
+// The maths lives in the fused op core/ops/dice.cpp (one pass instead of ten broadcasting ones).
 Tensor Dice::forward(const Tensor& x) {
   check_last_axis("Dice", x, alpha.numel());
-  Tensor normalized;
-  if (is_training()) {
-    const std::size_t count = x.numel() / alpha.numel();
-    if (count < 2)
-      throw std::invalid_argument(
-          "Dice: batch statistics need more than one value per feature in training, got input " + to_string(x.shape()));
-    std::vector<int> batch_axes(x.dim() - 1);
-    for (std::size_t i = 0; i < batch_axes.size(); ++i) batch_axes[i] = static_cast<int>(i);
-    const Tensor batch_mean = mean(x, batch_axes);                   // [D]
-    const Tensor centered = x - batch_mean;                          // [..., D]
-    const Tensor batch_var = mean(centered * centered, batch_axes);  // [D], biased as batch norm's
-    normalized = centered / sqrt(batch_var + eps_);
-    update_running_stats(batch_mean, batch_var, count);
-  } else {
-    normalized = (x - running_mean) / sqrt(running_var + eps_);
-  }
-  const Tensor p = sigmoid(normalized);
-  return x * (p + (1.0 - p) * alpha);  // p * s + (1 - p) * alpha * s
+  if (!is_training()) return dice(x, alpha, running_mean, running_var, eps_);
+  const std::size_t count = x.numel() / alpha.numel();
+  if (count < 2)
+    throw std::invalid_argument(
+        "Dice: batch statistics need more than one value per feature in training, got input " + to_string(x.shape()));
+  std::vector<double> batch_mean, batch_var;
+  const Tensor y = dice(x, alpha, eps_, &batch_mean, &batch_var);
+  update_running_stats(batch_mean, batch_var, count);
+  return y;
 }
 
-void Dice::update_running_stats(const Tensor& batch_mean, const Tensor& batch_var, std::size_t count) {
-  const std::vector<double> m = batch_mean.to_vector(), v = batch_var.to_vector();
+void Dice::update_running_stats(const std::vector<double>& batch_mean, const std::vector<double>& batch_var,
+                                std::size_t count) {
   const double unbiased = static_cast<double>(count) / static_cast<double>(count - 1);
   dispatch(alpha.dtype(), [&](auto zero) {
     using T = decltype(zero);
     T* rm = running_mean.mutable_data<T>();
     T* rv = running_var.mutable_data<T>();
-    for (std::size_t i = 0; i < m.size(); ++i) {
-      rm[i] = static_cast<T>((1 - momentum_) * rm[i] + momentum_ * m[i]);
-      rv[i] = static_cast<T>((1 - momentum_) * rv[i] + momentum_ * v[i] * unbiased);
+    for (std::size_t i = 0; i < batch_mean.size(); ++i) {
+      rm[i] = static_cast<T>((1 - momentum_) * rm[i] + momentum_ * batch_mean[i]);
+      rv[i] = static_cast<T>((1 - momentum_) * rv[i] + momentum_ * batch_var[i] * unbiased);
     }
   });
 }

@@ -4,6 +4,7 @@
 // forward is not const: Dice updates its running statistics while training.
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "layers/module.h"
 
@@ -50,7 +51,8 @@ class Dice : public Activation {
   Tensor alpha, running_mean, running_var;
 
  private:
-  void update_running_stats(const Tensor& batch_mean, const Tensor& batch_var, std::size_t count);
+  void update_running_stats(const std::vector<double>& batch_mean, const std::vector<double>& batch_var,
+                            std::size_t count);
   double eps_, momentum_;
 };
 

@@ -4,6 +4,9 @@
 // score can learn interactions that a dot product cannot express.
 //   features = concat[q, k_t, q - k_t, q * k_t]                     [B, Tq, T, 4D]
 //   scores   = MLP(features): 4D -> hidden... -> 1                  [B, Tq, T]
+// The MLP's first layer is computed factored (core/ops/din_pair_linear.cpp): its q part once per
+// query and its k part once per key instead of once per pair, without building the features; the
+// plain form above is kept as an option, the reference the tests compare the factored one with.
 //   weights  = scores, padded keys set to 0     (normalize = false, the default)
 //            = softmax(scores) over unpadded keys (normalize = true)
 //   output   = Σ_t weights_t v_t                                    [B, Tq, Dv]
@@ -29,6 +32,7 @@ struct DinAttentionOptions {
   std::string activation = "sigmoid";  // any name make_activation knows
   double dropout = 0.0;                // between the MLP's hidden layers
   bool normalize = false;              // softmax over the unpadded keys instead of raw scores
+  bool factored_first_layer = true;    // false: build the [.., 4D] features as written (the reference)
 };
 
 class DinAttention : public Module {
@@ -44,11 +48,10 @@ class DinAttention : public Module {
   std::shared_ptr<MLP> mlp;
 
  private:
-  Tensor score_unpadded(const Tensor& features, const Tensor& key_padding_mask, std::size_t B, std::size_t Tq,
-                        std::size_t T);
+  Tensor score_unpadded(const Tensor& query, const Tensor& keys, const Tensor& key_padding_mask);
 
   std::size_t dim_;
-  bool normalize_;
+  bool normalize_, factored_;
 };
 
 }  // namespace recgrad

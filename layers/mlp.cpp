@@ -18,8 +18,10 @@ MLP::MLP(const std::vector<std::size_t>& sizes, const std::string& activation, d
   }
 }
 
-Tensor MLP::forward(const Tensor& x) {
-  Tensor h = layers_[0]->forward(x);
+Tensor MLP::forward(const Tensor& x) { return forward_after_first(layers_[0]->forward(x)); }
+
+Tensor MLP::forward_after_first(const Tensor& first_output) {
+  Tensor h = first_output;
   for (std::size_t i = 1; i < layers_.size(); ++i) {
     h = activations_[i - 1]->forward(h);
     if (!dropouts_.empty()) h = dropouts_[i - 1]->forward(h);

@@ -21,6 +21,10 @@ class MLP : public Module {
   MLP(const std::vector<std::size_t>& sizes, const std::string& activation, double dropout, Rng& rng,
       DType dtype = DType::Float32);
   Tensor forward(const Tensor& x);  // not const: dropout draws and Dice statistics change state
+  // forward(x) = forward_after_first(first_layer().forward(x)): for a caller that computes the first
+  // Linear its own way (DinAttention's factored unit) and runs the rest of the stack on its output.
+  const Linear& first_layer() const { return *layers_.front(); }
+  Tensor forward_after_first(const Tensor& first_output);
 
   std::size_t in_features() const { return layers_.front()->in_features(); }
   std::size_t out_features() const { return layers_.back()->out_features(); }

@@ -16,11 +16,12 @@ constexpr std::size_t kB = 3, kT = 4, kD = 3;
 
 Tensor mask() { return padding_mask(kLengths, kT, DType::Float64); }
 
-DinAttentionOptions small(const std::string& activation = "sigmoid", bool normalize = false) {
+DinAttentionOptions small(const std::string& activation = "sigmoid", bool normalize = false, bool factored = true) {
   DinAttentionOptions options;
   options.hidden = {5, 4};
   options.activation = activation;
   options.normalize = normalize;
+  options.factored_first_layer = factored;
   return options;
 }
 }  // namespace
@@ -143,4 +144,39 @@ TEST(DinAttention, PaddingNeverReachesTheUnitSoDiceStatisticsIgnoreIt) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-12) << i;
   for (double v : slice(long_pad.weights, 2, kT, kT + 2).to_vector()) EXPECT_EQ(v, 0.0);
+}
+
+TEST(DinAttention, FactoredFirstLayerGivesThePlainFormsValuesAndGradients) {
+  // Two queries per batch row, mixed lengths and an empty history; Dice in training mode, so the
+  // batch statistics and their gradients must agree too.
+  for (const char* activation : {"dice", "prelu"})
+    for (bool normalize : {false, true}) {
+      SCOPED_TRACE(std::string(activation) + (normalize ? " softmax" : " raw"));
+      Rng rng(10), same_rng(10);
+      DinAttention factored(kD, rng, DType::Float64, small(activation, normalize, true));
+      DinAttention plain(kD, same_rng, DType::Float64, small(activation, normalize, false));
+      const std::vector<Tensor> inputs{random_input({kB, 2, kD}, rng), random_input({kB, kT, kD}, rng),
+                                       random_input({kB, kT, 2}, rng)};
+      std::vector<Tensor> a, b;
+      for (const Tensor& in : inputs) {
+        a.push_back(in.detach().requires_grad_());
+        b.push_back(in.detach().requires_grad_());
+      }
+      const Tensor ya = flat(factored.forward(a[0], a[1], a[2], mask()));
+      const Tensor yb = flat(plain.forward(b[0], b[1], b[2], mask()));
+      EXPECT_TRUE(AllClose(ya, yb, 1e-12));
+      const Tensor grad_output = Tensor::uniform(ya.shape(), -1, 1, rng, DType::Float64);
+      ya.backward(grad_output);
+      yb.backward(grad_output);
+      for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(AllClose(a[i].grad(), b[i].grad(), 1e-12)) << "input " << i;
+      const NamedTensors pa = factored.named_parameters(), pb = plain.named_parameters();
+      ASSERT_EQ(pa.size(), pb.size());
+      for (std::size_t i = 0; i < pa.size(); ++i) {
+        EXPECT_EQ(pa[i].first, pb[i].first);
+        EXPECT_TRUE(AllClose(pa[i].second.grad(), pb[i].second.grad(), 1e-12)) << pa[i].first;
+      }
+      const NamedTensors ba = factored.named_buffers(), bb = plain.named_buffers();  // Dice's running statistics
+      ASSERT_EQ(ba.size(), bb.size());
+      for (std::size_t i = 0; i < ba.size(); ++i) EXPECT_TRUE(AllClose(ba[i].second, bb[i].second, 1e-12)) << ba[i].first;
+    }
 }

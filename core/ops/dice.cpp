@@ -1,0 +1,159 @@
+// Dice (DIN, Zhou et al., 2018) as one op: a PReLU whose switch point follows the data.
+//   s = (x - mean) / sqrt(var + eps),   p = sigmoid(s),   y = p * x + (1 - p) * alpha * x
+// per feature (last axis), x seen as [n, D]. Composed from primitives this is about ten passes over
+// [n, D], each broadcasting a [D] vector and each with a backward that sums over n; the profile of a
+// DIN step had those as its largest cost. Here forward and backward are one pass each (plus one for
+// the statistics), with per-feature sums kept in double.
+#include <cmath>
+#include <string>
+
+#include "core/ops.h"
+#include "core/tensor_impl.h"
+
+namespace recgrad {
+
+namespace {
+void check_dice(const Tensor& x, const Tensor& alpha, const char* op) {
+  if (alpha.dim() != 1 || x.dim() == 0 || x.size(-1) != alpha.size(0))
+    throw std::invalid_argument(std::string(op) + ": x " + to_string(x.shape()) + " and alpha " +
+                                to_string(alpha.shape()) + " do not fit (need x [..., D], alpha [D])");
+}
+
+// What forward and backward share: s and p per element, 1 / sqrt(var + eps) per feature. Arrays,
+// not vectors: no zero fill of buffers that are written whole anyway.
+template <class T>
+struct DiceSaved {
+  Array<T> s, p;
+  std::vector<double> inv_std;
+};
+
+// y from x [n, D] and the statistics; fills `saved`.
+template <class T>
+Array<T> dice_forward(const Tensor& x, const T* alpha, const std::vector<double>& mean,
+                      const std::vector<double>& var, double eps, DiceSaved<T>& saved) {
+  const std::size_t D = mean.size(), n = x.numel() / D;
+  const T* v = x.data<T>();
+  saved.inv_std.resize(D);
+  for (std::size_t j = 0; j < D; ++j) saved.inv_std[j] = 1.0 / std::sqrt(var[j] + eps);
+  saved.s = Array<T>::from_shape({n, D});
+  saved.p = Array<T>::from_shape({n, D});
+  Array<T> y = Array<T>::from_shape(x.shape());
+  for (std::size_t r = 0; r < n; ++r)
+    for (std::size_t j = 0; j < D; ++j) {
+      const std::size_t i = r * D + j;
+      const T s = static_cast<T>((v[i] - mean[j]) * saved.inv_std[j]);
+      const T p = T(1) / (T(1) + std::exp(-s));  // exp(-s) = inf for very negative s gives p = 0
+      saved.s.data()[i] = s;
+      saved.p.data()[i] = p;
+      y.data()[i] = v[i] * (alpha[j] + (T(1) - alpha[j]) * p);
+    }
+  return y;
+}
+
+// The gradient of element i with respect to s, and through y's direct dependence on x:
+//   g = dy x (1 - alpha) p (1 - p),   direct dx = dy (alpha + (1 - alpha) p)
+template <class T>
+T grad_s(T dy, T x, T alpha, T p) {
+  return dy * x * (T(1) - alpha) * p * (T(1) - p);
+}
+template <class T>
+T grad_x_direct(T dy, T alpha, T p) {
+  return dy * (alpha + (T(1) - alpha) * p);
+}
+
+template <class T>
+Array<T> vector_array(const std::vector<double>& v) {
+  Array<T> a = Array<T>::from_shape({v.size()});
+  for (std::size_t j = 0; j < v.size(); ++j) a.data()[j] = static_cast<T>(v[j]);
+  return a;
+}
+}  // namespace
+
+// Batch statistics: mean and biased var over the rows, and the gradient through them as batch
+// norm's: with g = dL/ds,  dx = dx_direct + (g - mean_rows(g) - s mean_rows(g s)) / sqrt(var + eps).
+Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double>* batch_mean,
+            std::vector<double>* batch_var) {
+  check_dice(x, alpha, "dice");
+  const std::size_t D = alpha.size(0), n = x.numel() / D;
+  if (n < 2)
+    throw std::invalid_argument("dice: batch statistics need more than one row, got x " + to_string(x.shape()));
+  return dispatch(common_dtype({x, alpha}, "dice"), [&](auto zero) {
+    using T = decltype(zero);
+    const T* v = values_of<T>(x, "dice").data();
+    std::vector<double> mean(D, 0.0), var(D, 0.0);
+    for (std::size_t r = 0; r < n; ++r)
+      for (std::size_t j = 0; j < D; ++j) mean[j] += v[r * D + j];
+    for (double& m : mean) m /= double(n);
+    for (std::size_t r = 0; r < n; ++r)
+      for (std::size_t j = 0; j < D; ++j) {
+        const double c = v[r * D + j] - mean[j];
+        var[j] += c * c;
+      }
+    for (double& s2 : var) s2 /= double(n);
+    if (batch_mean) *batch_mean = mean;
+    if (batch_var) *batch_var = var;
+    DiceSaved<T> saved;
+    Array<T> y = dice_forward<T>(x, values_of<T>(alpha, "dice").data(), mean, var, eps, saved);
+    return make_result<T>("dice", std::move(y), {x, alpha}, [D, n, saved = std::move(saved)](const Backward<T>& ctx) {
+      const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
+      const T *s = saved.s.data(), *p = saved.p.data();
+      // Pass 1, per feature: dalpha = Σ dy x (1 - p), and the row means of g and g s.
+      std::vector<double> dalpha(D, 0.0), g_mean(D, 0.0), gs_mean(D, 0.0);
+      for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t j = 0; j < D; ++j) {
+          const std::size_t i = r * D + j;
+          const T g = grad_s(dy[i], v[i], a[j], p[i]);
+          dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
+          g_mean[j] += g;
+          gs_mean[j] += g * s[i];
+        }
+      for (std::size_t j = 0; j < D; ++j) {
+        g_mean[j] /= double(n);
+        gs_mean[j] /= double(n);
+      }
+      // Pass 2: dx.
+      if (ctx.needs_grad(0)) {
+        Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
+        for (std::size_t r = 0; r < n; ++r)
+          for (std::size_t j = 0; j < D; ++j) {
+            const std::size_t i = r * D + j;
+            const double through_s = grad_s(dy[i], v[i], a[j], p[i]) - g_mean[j] - s[i] * gs_mean[j];
+            dx.data()[i] = static_cast<T>(grad_x_direct(dy[i], a[j], p[i]) + through_s * saved.inv_std[j]);
+          }
+        ctx.accumulate(0, std::move(dx));
+      }
+      ctx.accumulate(1, vector_array<T>(dalpha));
+    });
+  });
+}
+
+// Fixed statistics (eval): s depends on x alone, so dx = dx_direct + g / sqrt(var + eps).
+Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tensor& var, double eps) {
+  check_dice(x, alpha, "dice");
+  const std::size_t D = alpha.size(0);
+  if (mean.shape() != Shape{D} || var.shape() != Shape{D})
+    throw std::invalid_argument("dice: mean " + to_string(mean.shape()) + " and var " + to_string(var.shape()) +
+                                " must both be [" + std::to_string(D) + "]");
+  return dispatch(common_dtype({x, alpha}, "dice"), [&](auto zero) {
+    using T = decltype(zero);
+    DiceSaved<T> saved;
+    Array<T> y = dice_forward<T>(x, values_of<T>(alpha, "dice").data(), mean.to_vector(), var.to_vector(), eps, saved);
+    return make_result<T>("dice", std::move(y), {x, alpha}, [D, saved = std::move(saved)](const Backward<T>& ctx) {
+      const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
+      const T* p = saved.p.data();
+      const std::size_t n = saved.p.size() / D;
+      std::vector<double> dalpha(D, 0.0);
+      Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
+      for (std::size_t r = 0; r < n; ++r)
+        for (std::size_t j = 0; j < D; ++j) {
+          const std::size_t i = r * D + j;
+          dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
+          dx.data()[i] = static_cast<T>(grad_x_direct(dy[i], a[j], p[i]) + grad_s(dy[i], v[i], a[j], p[i]) * saved.inv_std[j]);
+        }
+      ctx.accumulate(0, std::move(dx));
+      ctx.accumulate(1, vector_array<T>(dalpha));
+    });
+  });
+}
+
+}  // namespace recgrad
