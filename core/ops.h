@@ -97,8 +97,8 @@ Tensor prelu(const Tensor& x, const Tensor& weight);
 // The first layer of DIN's activation unit for each pair p of (query row, key row):
 //   y[p] = weight [q, k, q - k, q * k] + bias,  q = query[query_rows[p]], k = keys[key_rows[p]]
 // query [Nq, D], keys [Nk, D], weight [H, 4D], bias [H] or undefined -> y [P, H], P pairs. Equals
-// linear(concat({q, k, q - k, q * k}, -1), weight, bias) on the gathered rows, but the q and k parts
-// are computed once per row rather than once per pair, and no [P, 4D] features are built.
+// linear(concat({q, k, q - k, q * k}, -1), weight, bias) on the gathered rows, but the q part is
+// computed once per query row rather than once per pair, and no [P, 4D] features are built.
 Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vector<std::int64_t>& query_rows,
                        const std::vector<std::int64_t>& key_rows, const Tensor& weight, const Tensor& bias);
 // Dice: y = x (alpha + (1 - alpha) p),  p = sigmoid((x - mean) / sqrt(var + eps)), per feature of the

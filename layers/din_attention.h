@@ -5,7 +5,7 @@
 //   features = concat[q, k_t, q - k_t, q * k_t]                     [B, Tq, T, 4D]
 //   scores   = MLP(features): 4D -> hidden... -> 1                  [B, Tq, T]
 // The MLP's first layer is computed factored (core/ops/din_pair_linear.cpp): its q part once per
-// query and its k part once per key instead of once per pair, without building the features; the
+// query instead of once per history position, without building the features; the
 // plain form above is kept as an option, the reference the tests compare the factored one with.
 //   weights  = scores, padded keys set to 0     (normalize = false, the default)
 //            = softmax(scores) over unpadded keys (normalize = true)

@@ -19,12 +19,14 @@ void check_dice(const Tensor& x, const Tensor& alpha, const char* op) {
                                 to_string(alpha.shape()) + " do not fit (need x [..., D], alpha [D])");
 }
 
-// What forward and backward share: s and p per element, 1 / sqrt(var + eps) per feature. Arrays,
-// not vectors: no zero fill of buffers that are written whole anyway.
+// What forward and backward share: p per element, the mean and 1 / sqrt(var + eps) per feature.
+// s is recomputed from x rather than kept: a DIN step's time goes largely to first touches of fresh
+// memory, so the graph holds as few [n, D] buffers as it can.
 template <class T>
 struct DiceSaved {
-  Array<T> s, p;
-  std::vector<double> inv_std;
+  Array<T> p;
+  std::vector<double> mean, inv_std;
+  T s(T x, std::size_t j) const { return static_cast<T>((x - mean[j]) * inv_std[j]); }
 };
 
 // y from x [n, D] and the statistics; fills `saved`.
@@ -33,17 +35,15 @@ Array<T> dice_forward(const Tensor& x, const T* alpha, const std::vector<double>
                       const std::vector<double>& var, double eps, DiceSaved<T>& saved) {
   const std::size_t D = mean.size(), n = x.numel() / D;
   const T* v = x.data<T>();
+  saved.mean = mean;
   saved.inv_std.resize(D);
   for (std::size_t j = 0; j < D; ++j) saved.inv_std[j] = 1.0 / std::sqrt(var[j] + eps);
-  saved.s = Array<T>::from_shape({n, D});
   saved.p = Array<T>::from_shape({n, D});
   Array<T> y = Array<T>::from_shape(x.shape());
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t j = 0; j < D; ++j) {
       const std::size_t i = r * D + j;
-      const T s = static_cast<T>((v[i] - mean[j]) * saved.inv_std[j]);
-      const T p = T(1) / (T(1) + std::exp(-s));  // exp(-s) = inf for very negative s gives p = 0
-      saved.s.data()[i] = s;
+      const T p = T(1) / (T(1) + std::exp(-saved.s(v[i], j)));  // exp(-s) = inf for very negative s: p = 0
       saved.p.data()[i] = p;
       y.data()[i] = v[i] * (alpha[j] + (T(1) - alpha[j]) * p);
     }
@@ -96,7 +96,7 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
     Array<T> y = dice_forward<T>(x, values_of<T>(alpha, "dice").data(), mean, var, eps, saved);
     return make_result<T>("dice", std::move(y), {x, alpha}, [D, n, saved = std::move(saved)](const Backward<T>& ctx) {
       const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
-      const T *s = saved.s.data(), *p = saved.p.data();
+      const T* p = saved.p.data();
       // Pass 1, per feature: dalpha = Σ dy x (1 - p), and the row means of g and g s.
       std::vector<double> dalpha(D, 0.0), g_mean(D, 0.0), gs_mean(D, 0.0);
       for (std::size_t r = 0; r < n; ++r)
@@ -105,7 +105,7 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
           const T g = grad_s(dy[i], v[i], a[j], p[i]);
           dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
           g_mean[j] += g;
-          gs_mean[j] += g * s[i];
+          gs_mean[j] += g * saved.s(v[i], j);
         }
       for (std::size_t j = 0; j < D; ++j) {
         g_mean[j] /= double(n);
@@ -117,7 +117,7 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
         for (std::size_t r = 0; r < n; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
-            const double through_s = grad_s(dy[i], v[i], a[j], p[i]) - g_mean[j] - s[i] * gs_mean[j];
+            const double through_s = grad_s(dy[i], v[i], a[j], p[i]) - g_mean[j] - saved.s(v[i], j) * gs_mean[j];
             dx.data()[i] = static_cast<T>(grad_x_direct(dy[i], a[j], p[i]) + through_s * saved.inv_std[j]);
           }
         ctx.accumulate(0, std::move(dx));
