@@ -12,12 +12,14 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "core/storage_pool.h"
 #include "core/tensor.h"
 
 namespace recgrad {
 
+// Storage comes from the storage pool (core/storage_pool.h), which recycles large buffers between steps.
 template <class T>
-using Array = xt::xarray<T>;
+using Array = xt::xarray<T, xt::layout_type::row_major, PoolAllocator<T>>;
 using AnyArray = std::variant<Array<float>, Array<double>>;
 
 struct Node;

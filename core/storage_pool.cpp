@@ -1,0 +1,76 @@
+#include "core/storage_pool.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+namespace recgrad::storage_pool {
+
+namespace {
+struct Pool {
+  std::mutex mutex;
+  std::unordered_map<std::size_t, std::vector<void*>> free_blocks;  // by exact size in bytes
+  std::size_t bytes = 0;
+};
+
+// Never destroyed: arrays in static storage may be freed after any static pool would be gone.
+// Pooled blocks stay reachable from here, so leak checkers do not report them.
+Pool& pool() {
+  static Pool* instance = new Pool;
+  return *instance;
+}
+
+void* malloc_or_throw(std::size_t bytes) {
+  void* block = std::malloc(bytes == 0 ? 1 : bytes);
+  if (block == nullptr) throw std::bad_alloc();
+  return block;
+}
+}  // namespace
+
+void* allocate(std::size_t bytes) {
+  if (bytes >= kMinPooledBytes) {
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    auto it = p.free_blocks.find(bytes);
+    if (it != p.free_blocks.end() && !it->second.empty()) {
+      void* block = it->second.back();
+      it->second.pop_back();
+      p.bytes -= bytes;
+      return block;
+    }
+  }
+  return malloc_or_throw(bytes);
+}
+
+void deallocate(void* block, std::size_t bytes) {
+  if (block == nullptr) return;
+  if (bytes >= kMinPooledBytes) {
+    Pool& p = pool();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    if (p.bytes + bytes <= kMaxPooledBytes) {
+      p.free_blocks[bytes].push_back(block);
+      p.bytes += bytes;
+      return;
+    }
+  }
+  std::free(block);
+}
+
+std::size_t pooled_bytes() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  return p.bytes;
+}
+
+void release() {
+  Pool& p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  for (auto& [size, blocks] : p.free_blocks)
+    for (void* block : blocks) std::free(block);
+  p.free_blocks.clear();
+  p.bytes = 0;
+}
+
+}  // namespace recgrad::storage_pool
