@@ -25,8 +25,8 @@ void check_dice(const Tensor& x, const Tensor& alpha, const char* op) {
 template <class T>
 struct DiceSaved {
   Array<T> p;
-  std::vector<double> mean, inv_std;
-  T s(T x, std::size_t j) const { return static_cast<T>((x - mean[j]) * inv_std[j]); }
+  std::vector<T> mean, inv_std;  // in x's precision, so the loops over [n, D] stay in one type
+  T s(T x, std::size_t j) const { return (x - mean[j]) * inv_std[j]; }
 };
 
 // y from x [n, D] and the statistics; fills `saved`.
@@ -35,9 +35,9 @@ Array<T> dice_forward(const Tensor& x, const T* alpha, const std::vector<double>
                       const std::vector<double>& var, double eps, DiceSaved<T>& saved) {
   const std::size_t D = mean.size(), n = x.numel() / D;
   const T* v = x.data<T>();
-  saved.mean = mean;
+  saved.mean.assign(mean.begin(), mean.end());
   saved.inv_std.resize(D);
-  for (std::size_t j = 0; j < D; ++j) saved.inv_std[j] = 1.0 / std::sqrt(var[j] + eps);
+  for (std::size_t j = 0; j < D; ++j) saved.inv_std[j] = static_cast<T>(1.0 / std::sqrt(var[j] + eps));
   saved.p = Array<T>::from_shape({n, D});
   Array<T> y = Array<T>::from_shape(x.shape());
   for (std::size_t r = 0; r < n; ++r)
@@ -107,9 +107,10 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
           g_mean[j] += g;
           gs_mean[j] += g * saved.s(v[i], j);
         }
+      std::vector<T> g_mean_t(D), gs_mean_t(D);  // in x's precision for pass 2
       for (std::size_t j = 0; j < D; ++j) {
-        g_mean[j] /= double(n);
-        gs_mean[j] /= double(n);
+        g_mean_t[j] = static_cast<T>(g_mean[j] / double(n));
+        gs_mean_t[j] = static_cast<T>(gs_mean[j] / double(n));
       }
       // Pass 2: dx.
       if (ctx.needs_grad(0)) {
@@ -117,8 +118,8 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
         for (std::size_t r = 0; r < n; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
-            const double through_s = grad_s(dy[i], v[i], a[j], p[i]) - g_mean[j] - saved.s(v[i], j) * gs_mean[j];
-            dx.data()[i] = static_cast<T>(grad_x_direct(dy[i], a[j], p[i]) + through_s * saved.inv_std[j]);
+            const T through_s = grad_s(dy[i], v[i], a[j], p[i]) - g_mean_t[j] - saved.s(v[i], j) * gs_mean_t[j];
+            dx.data()[i] = grad_x_direct(dy[i], a[j], p[i]) + through_s * saved.inv_std[j];
           }
         ctx.accumulate(0, std::move(dx));
       }
@@ -148,7 +149,7 @@ Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tens
         for (std::size_t j = 0; j < D; ++j) {
           const std::size_t i = r * D + j;
           dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
-          dx.data()[i] = static_cast<T>(grad_x_direct(dy[i], a[j], p[i]) + grad_s(dy[i], v[i], a[j], p[i]) * saved.inv_std[j]);
+          dx.data()[i] = grad_x_direct(dy[i], a[j], p[i]) + grad_s(dy[i], v[i], a[j], p[i]) * saved.inv_std[j];
         }
       ctx.accumulate(0, std::move(dx));
       ctx.accumulate(1, vector_array<T>(dalpha));
