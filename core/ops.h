@@ -46,6 +46,15 @@ inline Tensor operator/(const Tensor& x, double s) { return mul_scalar(x, 1.0 / 
 // Every product is a BLAS gemm: one call when b is 2-D (a projection), else one per batch entry.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// --- attention heads (core/ops/attention_heads.cpp) ---
+// Multi-head attention's products on [B, T, D] projections whose head i is columns [i hd, (i+1) hd),
+// hd = D / num_heads, without splitting the heads into [B, h, T, hd] copies:
+// scores[b, i, q, t] = scale Σ_d query[b, q, i hd + d] keys[b, t, i hd + d]:  [B, Tq, D], [B, T, D] -> [B, h, Tq, T]
+Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_heads, double scale);
+// out[b, q, i hd + d] = Σ_t weights[b, i, q, t] values[b, t, i hd + d]:  [B, h, Tq, T], [B, T, D] -> [B, Tq, D]
+// (the heads come out merged, ready for the output projection).
+Tensor head_mix(const Tensor& weights, const Tensor& values);
+
 // --- linear (core/ops/linear.cpp) ---
 // y = x weightᵀ + bias: x [..., in], weight [out, in], bias [out] or undefined -> [..., out]. The same as
 // matmul(x, transpose(weight, 0, 1)) + bias in one gemm, without the transposed copy or broadcast add.

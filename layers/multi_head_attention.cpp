@@ -1,11 +1,11 @@
 #include "layers/multi_head_attention.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include "core/ops.h"
 #include "layers/init.h"
-#include "layers/scaled_dot_attention.h"
 
 namespace recgrad {
 
@@ -55,27 +55,23 @@ MultiHeadAttention::MultiHeadAttention(std::size_t embed_dim, std::size_t num_he
   if (options.bias) out_proj->bias.copy_from(Tensor::zeros({embed_dim}, dtype));
 }
 
-Tensor MultiHeadAttention::split_heads(const Tensor& x) const {
-  return transpose(reshape(x, {x.size(0), x.size(1), num_heads_, head_dim()}), 1, 2);
-}
-
-Tensor MultiHeadAttention::merge_heads(const Tensor& x) const {
-  return reshape(transpose(x, 1, 2), {x.size(0), x.size(2), embed_dim_});
-}
-
+// The heads are never split into [B, h, T, hd] copies: head_scores and head_mix (core/ops.h) read
+// head i as columns [i hd, (i+1) hd) of the projections, and head_mix writes the heads merged.
 AttentionOutput MultiHeadAttention::forward(const Tensor& query, const Tensor& keys, const Tensor& values,
                                             const Tensor& key_padding_mask) const {
   check_attention_inputs("MultiHeadAttention", query, keys, values, key_padding_mask, true);
   if (query.dim() != 3 || query.size(2) != embed_dim_)
     throw std::invalid_argument("MultiHeadAttention: expected query [B, Tq, " + std::to_string(embed_dim_) + "], got " +
                                 to_string(query.shape()));
-  const Tensor q = split_heads(q_proj->forward(query));   // [B, h, Tq, hd]
-  const Tensor k = split_heads(k_proj->forward(keys));    // [B, h, T, hd]
-  const Tensor v = split_heads(v_proj->forward(values));  // [B, h, T, hd]
-  const AttentionOutput heads = scaled_dot_product_attention(q, k, v, key_padding_mask);
-  Tensor output = out_proj->forward(merge_heads(heads.output));  // [B, Tq, D]
+  const Tensor q = q_proj->forward(query);   // [B, Tq, D]
+  const Tensor k = k_proj->forward(keys);    // [B, T, D]
+  const Tensor v = v_proj->forward(values);  // [B, T, D]
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim()));
+  const Tensor scores = head_scores(q, k, num_heads_, scale);                             // [B, h, Tq, T]
+  const Tensor weights = attention_weights(scores, key_padding_mask, /*normalize=*/true);  // [B, h, Tq, T]
+  Tensor output = out_proj->forward(head_mix(weights, v));                                // [B, Tq, D]
   if (key_padding_mask.defined()) output = zero_empty_histories(output, key_padding_mask);
-  return {output, heads.weights};
+  return {output, weights};
 }
 
 }  // namespace recgrad

@@ -50,9 +50,6 @@ class MultiHeadAttention : public Module {
   std::shared_ptr<Linear> q_proj, k_proj, v_proj, out_proj;
 
  private:
-  Tensor split_heads(const Tensor& x) const;  // [B, T, D] -> [B, h, T, hd]
-  Tensor merge_heads(const Tensor& x) const;  // [B, h, T, hd] -> [B, T, D]
-
   std::size_t embed_dim_, num_heads_;
 };
 
