@@ -130,15 +130,20 @@ void pool(benchmark::State& state, Layer& layer, std::size_t dim) {
   }
 }
 
-// DIN unit on D = 32 (id + category of 16 each), MLP 128 -> 80 -> 40 -> 1 with Dice.
+// DIN unit on D = 32 (id + category of 16 each), MLP 128 -> 80 -> 40 -> 1 with Dice; its first layer
+// factored (the default) or as the plain [q, k, q - k, q * k] concatenation it is tested against.
 void BM_DinUnit(benchmark::State& state) {
   Rng rng(6);
   DinAttentionOptions options;
   options.activation = "dice";
+  options.factored_first_layer = state.range(1);
   DinAttention din(32, rng, DType::Float32, options);
   pool(state, din, 32);
 }
-BENCHMARK(BM_DinUnit)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DinUnit)
+    ->ArgNames({"backward", "factored"})
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_MultiHeadAttention(benchmark::State& state) {
   Rng rng(7);

@@ -40,12 +40,12 @@ Array<T> dice_forward(const Tensor& x, const T* alpha, const std::vector<double>
   for (std::size_t j = 0; j < D; ++j) saved.inv_std[j] = static_cast<T>(1.0 / std::sqrt(var[j] + eps));
   saved.p = Array<T>::from_shape({n, D});
   Array<T> y = Array<T>::from_shape(x.shape());
+  T *p = saved.p.data(), *out = y.data();  // raw pointers: the compiler need not reload them per element
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t j = 0; j < D; ++j) {
       const std::size_t i = r * D + j;
-      const T p = T(1) / (T(1) + std::exp(-saved.s(v[i], j)));  // exp(-s) = inf for very negative s: p = 0
-      saved.p.data()[i] = p;
-      y.data()[i] = v[i] * (alpha[j] + (T(1) - alpha[j]) * p);
+      p[i] = T(1) / (T(1) + std::exp(-saved.s(v[i], j)));  // exp(-s) = inf for very negative s: p = 0
+      out[i] = v[i] * (alpha[j] + (T(1) - alpha[j]) * p[i]);
     }
   return y;
 }
@@ -115,11 +115,12 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
       // Pass 2: dx.
       if (ctx.needs_grad(0)) {
         Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
+        T* dxd = dx.data();
         for (std::size_t r = 0; r < n; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
             const T through_s = grad_s(dy[i], v[i], a[j], p[i]) - g_mean_t[j] - saved.s(v[i], j) * gs_mean_t[j];
-            dx.data()[i] = grad_x_direct(dy[i], a[j], p[i]) + through_s * saved.inv_std[j];
+            dxd[i] = grad_x_direct(dy[i], a[j], p[i]) + through_s * saved.inv_std[j];
           }
         ctx.accumulate(0, std::move(dx));
       }
@@ -145,11 +146,12 @@ Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tens
       const std::size_t n = saved.p.size() / D;
       std::vector<double> dalpha(D, 0.0);
       Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
+      T* dxd = dx.data();
       for (std::size_t r = 0; r < n; ++r)
         for (std::size_t j = 0; j < D; ++j) {
           const std::size_t i = r * D + j;
           dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
-          dx.data()[i] = grad_x_direct(dy[i], a[j], p[i]) + grad_s(dy[i], v[i], a[j], p[i]) * saved.inv_std[j];
+          dxd[i] = grad_x_direct(dy[i], a[j], p[i]) + grad_s(dy[i], v[i], a[j], p[i]) * saved.inv_std[j];
         }
       ctx.accumulate(0, std::move(dx));
       ctx.accumulate(1, vector_array<T>(dalpha));

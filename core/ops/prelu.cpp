@@ -24,19 +24,21 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
     // x as [rows, D]; feature j uses slope j, or slope 0 when it is shared.
     const std::size_t D = x.size(-1), rows = x.numel() / D, step = slopes > 1 ? 1 : 0;
     Array<T> y = Array<T>::from_shape(x.shape());
+    T* out = y.data();
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t j = 0; j < D; ++j) {
         const std::size_t i = r * D + j;
-        y.data()[i] = v[i] > T(0) ? v[i] : a[j * step] * v[i];
+        out[i] = v[i] > T(0) ? v[i] : a[j * step] * v[i];
       }
     return make_result<T>("prelu", std::move(y), {x, weight}, [rows, D, step, slopes](const Backward<T>& ctx) {
       const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
       if (ctx.needs_grad(0)) {
         Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
+        T* dxd = dx.data();
         for (std::size_t r = 0; r < rows; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
-            dx.data()[i] = v[i] > T(0) ? dy[i] : a[j * step] * dy[i];
+            dxd[i] = v[i] > T(0) ? dy[i] : a[j * step] * dy[i];
           }
         ctx.accumulate(0, std::move(dx));
       }
