@@ -1,7 +1,7 @@
 #pragma once
 // HistoryPooling: turns the behaviour history into one vector for the candidate item, by the
 // attention kind the config names. The candidate (target) item is the query; the history items are
-// both keys and values (seed-notes: Q = target, K = V = behaviours).
+// both keys and values (Q = target, K = V = behaviours: walkthrough chapter 2).
 //   mean        the average of the unpadded history items; no query (the baseline without attention)
 //   dot         weights q · k, softmax on or off
 //   scaled_dot  softmax(q · k / sqrt(D))
