@@ -45,14 +45,16 @@ TEST(DiceOp, GradcheckThroughBatchStatistics) {
 
 TEST(DiceOp, GradcheckWithFixedStatistics) {
   Rng rng(2);
-  const Tensor m = Tensor::uniform({3}, -1, 1, rng, DType::Float64), v = Tensor::uniform({3}, 0.5, 2, rng, DType::Float64);
+  const Tensor m = Tensor::uniform({3}, -1, 1, rng, DType::Float64);
+  const Tensor v = Tensor::uniform({3}, 0.5, 2, rng, DType::Float64);
   EXPECT_GRADCHECK([&](const Inputs& in) { return dice(in[0], in[1], m, v, kEps); },
                    {param({4, 3}, rng), param({3}, rng, -0.5, 0.5)});
 }
 
 TEST(DiceOp, MatchesTheComposedFormulaInTrainingAndEval) {
   Rng rng(3);
-  const Tensor m = Tensor::uniform({4}, -1, 1, rng, DType::Float64), v = Tensor::uniform({4}, 0.5, 2, rng, DType::Float64);
+  const Tensor m = Tensor::uniform({4}, -1, 1, rng, DType::Float64);
+  const Tensor v = Tensor::uniform({4}, 0.5, 2, rng, DType::Float64);
   const Inputs values{param({3, 5, 4}, rng), param({4}, rng, -0.5, 0.5)};
   expect_same_values_and_grads([](const Inputs& in) { return dice(in[0], in[1], kEps); },
                                [](const Inputs& in) { return composed_batch(in[0], in[1]); }, values, rng);

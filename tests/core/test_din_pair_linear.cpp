@@ -12,7 +12,9 @@ const std::vector<std::int64_t> kQueryRows{0, 0, 0, 1, 1, 2, 2, 2, 2};
 const std::vector<std::int64_t> kKeyRows{0, 1, 2, 0, 1, 4, 2, 1, 0};
 
 Tensor factored(const Inputs& in) { return din_pair_linear(in[0], in[1], kQueryRows, kKeyRows, in[2], in[3]); }
-Tensor factored_without_bias(const Inputs& in) { return din_pair_linear(in[0], in[1], kQueryRows, kKeyRows, in[2], Tensor()); }
+Tensor factored_without_bias(const Inputs& in) {
+  return din_pair_linear(in[0], in[1], kQueryRows, kKeyRows, in[2], Tensor());
+}
 Tensor plain(const Inputs& in) {
   const Tensor q = gather_rows(in[0], kQueryRows, {kQueryRows.size()});
   const Tensor k = gather_rows(in[1], kKeyRows, {kKeyRows.size()});
@@ -46,14 +48,16 @@ TEST(DinPairLinear, MatchesConcatenatedFeaturesInValuesAndEveryGradient) {
   const char* names[] = {"output", "query", "keys", "weight", "bias"};
   for (std::size_t i = 0; i < fast.size(); ++i) {
     ASSERT_EQ(fast[i].size(), reference[i].size()) << names[i];
-    for (std::size_t j = 0; j < fast[i].size(); ++j) EXPECT_NEAR(fast[i][j], reference[i][j], 1e-12) << names[i] << " " << j;
+    for (std::size_t j = 0; j < fast[i].size(); ++j)
+      EXPECT_NEAR(fast[i][j], reference[i][j], 1e-12) << names[i] << " " << j;
   }
   for (std::size_t j = 3 * 4; j < 4 * 4; ++j) EXPECT_EQ(fast[2][j], 0.0) << "the unpaired key got gradient";
 }
 
 TEST(DinPairLinear, BadShapesAndRowsNameWhatIsWrong) {
   Rng rng(3);
-  const Tensor query = param({3, 2}, rng), keys = param({5, 2}, rng), weight = param({4, 8}, rng), bias = param({4}, rng);
+  const Tensor query = param({3, 2}, rng), keys = param({5, 2}, rng), weight = param({4, 8}, rng),
+               bias = param({4}, rng);
   EXPECT_TRUE(ThrowsNaming([&] { din_pair_linear(query, keys, {0}, {0}, param({4, 6}, rng), bias); },
                            {"din_pair_linear", "weight [4, 6]", "[H, 4D]"}));
   EXPECT_TRUE(ThrowsNaming([&] { din_pair_linear(query, param({5, 3}, rng), {0}, {0}, weight, bias); },

@@ -39,6 +39,7 @@ TEST(PReLUOp, GradientAtZeroIsTheSlopeAsPyTorchs) {
 }
 
 TEST(PReLUOp, SlopesThatDoNotFitThrowNamingTheShapes) {
-  EXPECT_TRUE(ThrowsNaming([] { prelu(Tensor::zeros({2, 3}), Tensor::ones({4})); }, {"prelu", "x [2, 3]", "weight [4]"}));
+  EXPECT_TRUE(
+      ThrowsNaming([] { prelu(Tensor::zeros({2, 3}), Tensor::ones({4})); }, {"prelu", "x [2, 3]", "weight [4]"}));
   EXPECT_TRUE(ThrowsNaming([] { prelu(Tensor::zeros({2, 3}), Tensor::ones({1, 3})); }, {"prelu", "weight [1, 3]"}));
 }

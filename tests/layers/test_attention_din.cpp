@@ -168,7 +168,8 @@ TEST(DinAttention, FactoredFirstLayerGivesThePlainFormsValuesAndGradients) {
       const Tensor grad_output = Tensor::uniform(ya.shape(), -1, 1, rng, DType::Float64);
       ya.backward(grad_output);
       yb.backward(grad_output);
-      for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(AllClose(a[i].grad(), b[i].grad(), 1e-12)) << "input " << i;
+      for (std::size_t i = 0; i < a.size(); ++i)
+        EXPECT_TRUE(AllClose(a[i].grad(), b[i].grad(), 1e-12)) << "input " << i;
       const NamedTensors pa = factored.named_parameters(), pb = plain.named_parameters();
       ASSERT_EQ(pa.size(), pb.size());
       for (std::size_t i = 0; i < pa.size(); ++i) {
@@ -177,6 +178,7 @@ TEST(DinAttention, FactoredFirstLayerGivesThePlainFormsValuesAndGradients) {
       }
       const NamedTensors ba = factored.named_buffers(), bb = plain.named_buffers();  // Dice's running statistics
       ASSERT_EQ(ba.size(), bb.size());
-      for (std::size_t i = 0; i < ba.size(); ++i) EXPECT_TRUE(AllClose(ba[i].second, bb[i].second, 1e-12)) << ba[i].first;
+      for (std::size_t i = 0; i < ba.size(); ++i)
+        EXPECT_TRUE(AllClose(ba[i].second, bb[i].second, 1e-12)) << ba[i].first;
     }
 }
