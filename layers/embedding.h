@@ -3,8 +3,8 @@
 //   indices (row-major, shape index_shape) -> [*index_shape, dim];  weight [num_embeddings, dim]
 // Row `padding_idx` (default 0, the id that pads short histories) is zero at init and never gets a
 // gradient, so a padded position stays a zero vector however long the model trains; -1 means no
-// padding row. The backward writes only the rows a batch used (Tensor::grad_rows), which lets an
-// optimizer skip the rest of a large table.
+// padding row. The backward writes only the rows a batch used (Tensor::grad_rows) and stores only
+// those (no dense [num_embeddings, dim] gradient), which lets an optimizer skip the rest of a large table.
 // Init (torch's default): N(0, 1), then the padding row set to zero.
 #include <cstdint>
 #include <vector>
