@@ -6,6 +6,10 @@
 #include <unordered_map>
 #include <vector>
 
+// Pooled blocks are poisoned, so AddressSanitizer still reports a use of a freed tensor buffer
+// (the macros do nothing in other builds).
+#include <sanitizer/asan_interface.h>
+
 namespace recgrad::storage_pool {
 
 namespace {
@@ -38,6 +42,7 @@ void* allocate(std::size_t bytes) {
       void* block = it->second.back();
       it->second.pop_back();
       p.bytes -= bytes;
+      ASAN_UNPOISON_MEMORY_REGION(block, bytes);
       return block;
     }
   }
@@ -50,6 +55,7 @@ void deallocate(void* block, std::size_t bytes) {
     Pool& p = pool();
     std::lock_guard<std::mutex> lock(p.mutex);
     if (p.bytes + bytes <= kMaxPooledBytes) {
+      ASAN_POISON_MEMORY_REGION(block, bytes);
       p.free_blocks[bytes].push_back(block);
       p.bytes += bytes;
       return;
@@ -68,7 +74,10 @@ void release() {
   Pool& p = pool();
   std::lock_guard<std::mutex> lock(p.mutex);
   for (auto& [size, blocks] : p.free_blocks)
-    for (void* block : blocks) std::free(block);
+    for (void* block : blocks) {
+      ASAN_UNPOISON_MEMORY_REGION(block, size);
+      std::free(block);
+    }
   p.free_blocks.clear();
   p.bytes = 0;
 }
