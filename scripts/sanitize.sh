@@ -16,5 +16,4 @@ cmake --build build-asan -j"$(nproc)"
 # report too, and LSan reports what is still allocated at exit. Each turns the exit code non-zero.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
-# The sanitized programs run several times slower, so each test gets twice ctest's default time.
-ctest --test-dir build-asan --output-on-failure -j2 --timeout 3000
+ctest --test-dir build-asan --output-on-failure -j2
