@@ -5,8 +5,8 @@
 // megabytes each) and frees them all by the end of backward. glibc hands such sizes back to the
 // kernel (mmap'ed blocks, and the heap's top beyond its trim threshold), so every step paid one page
 // fault per 4 KB page of every array again: a quarter of the large model's step time under `perf`.
-// The pool keeps freed buffers of at least kMinPooledBytes, filed by their exact size, and hands
-// them out again, so from the second step on the step's arrays come back without the kernel. It
+// The pool keeps freed buffers of at least kMinPooledBytes, filed by size class (eight per power
+// of two), and hands them out again, so from the second step on the step's arrays come back without the kernel. It
 // holds at most kMaxPooledBytes; beyond that, freed buffers go back to malloc. Thread-safe.
 //
 // Every tensor's storage (Array<T>, core/tensor_impl.h) is allocated through PoolAllocator.
@@ -18,7 +18,7 @@ namespace storage_pool {
 constexpr std::size_t kMinPooledBytes = std::size_t{64} << 10;   // smaller blocks: malloc's own bins do well
 constexpr std::size_t kMaxPooledBytes = std::size_t{1} << 30;    // cap on the memory kept for reuse
 
-void* allocate(std::size_t bytes);               // a pooled block of exactly `bytes`, else malloc
+void* allocate(std::size_t bytes);               // a pooled block of `bytes`' size class, else malloc
 void deallocate(void* block, std::size_t bytes);  // into the pool, or free() when too small or full
 std::size_t pooled_bytes();                      // bytes held for reuse right now
 void release();                                  // frees every pooled block (e.g. before a phase of other sizes)

@@ -21,6 +21,21 @@ TEST(StoragePool, FreedLargeBlockIsHandedOutAgainForTheSameSize) {
   EXPECT_EQ(storage_pool::pooled_bytes(), 0u);
 }
 
+TEST(StoragePool, SizesWithinOneClassShareBlocksAndOthersDoNot) {
+  storage_pool::release();
+  const std::size_t bytes = std::size_t{1} << 20;  // classes of 128 KiB between 1 and 2 MiB
+  void* first = storage_pool::allocate(bytes + 1000);
+  storage_pool::deallocate(first, bytes + 1000);
+  void* near = storage_pool::allocate(bytes + 100000);  // same class: the same block
+  EXPECT_EQ(near, first);
+  storage_pool::deallocate(near, bytes + 100000);
+  void* far = storage_pool::allocate(bytes + 200000);   // the next class: a new block
+  EXPECT_NE(far, first);
+  EXPECT_EQ(storage_pool::pooled_bytes(), bytes + (bytes >> 3));
+  storage_pool::deallocate(far, bytes + 200000);
+  storage_pool::release();
+}
+
 TEST(StoragePool, SmallBlocksAreNotPooled) {
   storage_pool::release();
   void* small = storage_pool::allocate(storage_pool::kMinPooledBytes - 1);
