@@ -19,10 +19,12 @@ struct GradcheckOptions {
 struct GradcheckResult {
   bool ok = true;
   std::size_t checked = 0;  // Jacobian entries compared
-  // The worst entry: which input, flat index into it, flat index of the output, both values.
+  // The worst entry (the largest share of its tolerance): which input, flat index into it, flat index of
+  // the output, both values.
   std::size_t input = 0, input_index = 0, output_index = 0;
   double analytical = 0, numerical = 0;
-  std::string message;  // one line describing the worst entry
+  double tolerance_used = 0;  // |analytical - numerical| / (atol + rtol * |numerical|) there; ok means <= 1
+  std::string message;        // one line describing the worst entry
 };
 
 // f maps the inputs to a tensor of any shape. Every input must be a float64 leaf; those that require

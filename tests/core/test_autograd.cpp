@@ -174,6 +174,21 @@ TEST(Gradcheck, PassesOnACorrectBackward) {
   EXPECT_EQ(r.checked, 9u);
 }
 
+TEST(Gradcheck, APassNamesTheEntryClosestToItsToleranceNotAnExactZero) {
+  // y² at y = 0 has analytical and numerical gradient exactly 0; x³ at x = 1 has a numerical one off by
+  // eps² = 1e-6, a small share of its tolerance but the largest one here.
+  Tensor x = Tensor::from_vector({1}, {1.0}, DType::Float64).requires_grad_();
+  Tensor y = Tensor::from_vector({1}, {0.0}, DType::Float64).requires_grad_();
+  GradcheckOptions options;
+  options.eps = 1e-3;
+  GradcheckResult r = gradcheck(
+      [](const std::vector<Tensor>& in) { return sum(in[0] * in[0] * in[0]) + sum(in[1] * in[1]); }, {x, y}, options);
+  EXPECT_TRUE(r.ok) << r.message;
+  EXPECT_EQ(r.input, 0u) << r.message;
+  EXPECT_NEAR(r.tolerance_used, 1e-6 / (1e-5 + 3e-3), 1e-6) << r.message;
+  EXPECT_NE(r.message.find("% of the tolerance"), std::string::npos) << r.message;
+}
+
 TEST(Gradcheck, PassesOnAGraphWhereOneTensorFeedsSeveralOps) {
   // h feeds softmax, mul, sigmoid, mean and slice; w feeds matmul and the final sum.
   Rng rng(7);
