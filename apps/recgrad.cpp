@@ -47,13 +47,23 @@ int main(int argc, char** argv) {
   gradcheck->add_option("--set", gradcheck_args.overrides, "Override a config value (repeatable)");
 
   PrepareArgs prepare_args;
-  CLI::App* prepare = app.add_subcommand("prepare", "Turn a public data set into recgrad's TSV format");
-  CLI::App* movielens = prepare->add_subcommand("movielens", "MovieLens-1M: ratings.dat and movies.dat -> train/test TSV");
+  CLI::App* prepare = app.add_subcommand("prepare", "Turn a downloadable log into train/test TSVs and a ready config");
   prepare->require_subcommand(1);
-  movielens->add_option("dir", prepare_args.input_dir, "Folder holding ratings.dat and movies.dat")->required();
-  movielens->add_option("--out", prepare_args.out_dir, "Output folder for train.tsv and test.tsv")->required();
-  movielens->add_option("--test-fraction", prepare_args.test_fraction, "Latest fraction of each user's ratings kept for test");
-  movielens->add_option("--max-len", prepare_args.max_len, "Longest history written");
+  CLI::App* movielens = prepare->add_subcommand(
+      "movielens", "MovieLens 100K (u.data, u.item), 1M (ratings.dat, movies.dat) or latest/25M (ratings.csv, movies.csv)");
+  movielens->add_option("dir", prepare_args.input, "The unzipped MovieLens folder (the layout is found by its files)")
+      ->required();
+  movielens->add_option("--threshold", prepare_args.threshold, "Label 1 when rating >= this (default 4; half stars allowed)");
+  CLI::App* events = prepare->add_subcommand(
+      "events", "A behaviour log user,item,category,behaviour,timestamp (Taobao UserBehavior.csv; CSV or TSV, header optional)");
+  events->add_option("file", prepare_args.input, "The behaviour log")->required();
+  events->add_option("--positive", prepare_args.positive, "Behaviours labelled 1, comma-separated (default buy,cart,fav)")->delimiter(',');
+  for (CLI::App* command : {movielens, events}) {
+    command->add_option("--out", prepare_args.out_dir, "Output folder: train.tsv, test.tsv and recgrad.json")->required();
+    command->add_option("--test-fraction", prepare_args.test_fraction,
+                        "Share of each user's impressions, the latest, kept for test (default 0.2; rounded, halves up)");
+    command->add_option("--max-len", prepare_args.max_len, "Most recent history entries written per impression (default 50)");
+  }
 
   try {
     app.parse(argc, argv);
@@ -67,6 +77,7 @@ int main(int argc, char** argv) {
     if (*explain) return run_explain(explain_args);
     if (*gradcheck) return run_gradcheck(gradcheck_args);
     if (*movielens) return run_prepare_movielens(prepare_args);
+    if (*events) return run_prepare_events(prepare_args);
   } catch (const std::exception& e) {
     fmt::print(stderr, "recgrad: error: {}\n", e.what());
     return 1;

@@ -37,6 +37,7 @@ inline Batch synthetic_batch(std::uint64_t k, std::size_t B, std::size_t T, std:
   };
   batch.target_item = ids(0, B, items);
   batch.history_item = ids(1, B * T, items);
+  batch.side_width.assign(side.size(), 1);  // single-valued side info
   for (std::size_t f = 0; f < side.size(); ++f) {
     batch.target_side.push_back(ids(2 + 2 * f, B, side[f]));
     batch.history_side.push_back(ids(3 + 2 * f, B * T, side[f]));

@@ -10,6 +10,9 @@ namespace recgrad {
 
 Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& rows, std::size_t pad_to) {
   const std::size_t fields = data.side_fields.size();
+  if (data.side_width.size() != fields)
+    throw std::invalid_argument("make_batch: the dataset has " + std::to_string(fields) + " side-info fields but " +
+                                std::to_string(data.side_width.size()) + " side widths");
   std::size_t longest = 0;
   for (std::size_t row : rows) {
     if (row >= data.size())
@@ -25,9 +28,11 @@ Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& row
   batch.B = rows.size();
   batch.T = pad_to != 0 ? pad_to : std::max<std::size_t>(longest, 1);
   batch.rows = rows;
+  batch.side_width = data.side_width;
   batch.target_side.resize(fields);
   batch.history_item.assign(batch.B * batch.T, 0);
-  batch.history_side.assign(fields, std::vector<std::int64_t>(batch.B * batch.T, 0));
+  batch.history_side.resize(fields);
+  for (std::size_t f = 0; f < fields; ++f) batch.history_side[f].assign(batch.B * batch.T * data.side_width[f], 0);
   for (std::size_t b = 0; b < batch.B; ++b) {
     const std::size_t row = rows[b];
     batch.target_item.push_back(data.target_item[row]);
@@ -37,9 +42,11 @@ Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& row
     batch.lengths.push_back(history.size());
     std::copy(history.begin(), history.end(), batch.history_item.begin() + static_cast<std::ptrdiff_t>(b * batch.T));
     for (std::size_t f = 0; f < fields; ++f) {
-      batch.target_side[f].push_back(data.target_side[f][row]);
-      const std::vector<std::int64_t>& side = data.history_side[f][row];
-      std::copy(side.begin(), side.end(), batch.history_side[f].begin() + static_cast<std::ptrdiff_t>(b * batch.T));
+      const std::size_t W = data.side_width[f];
+      const auto target = data.target_side[f].begin() + static_cast<std::ptrdiff_t>(row * W);
+      batch.target_side[f].insert(batch.target_side[f].end(), target, target + static_cast<std::ptrdiff_t>(W));
+      const std::vector<std::int64_t>& side = data.history_side[f][row];  // [length * W]
+      std::copy(side.begin(), side.end(), batch.history_side[f].begin() + static_cast<std::ptrdiff_t>(b * batch.T * W));
     }
   }
   return batch;

@@ -13,13 +13,15 @@ namespace recgrad {
 
 // One mini-batch, row-major. History slot t of sample b is at [b * T + t]; t = 0 is the most recent
 // item, slots t >= lengths[b] hold the padding index 0. The model's key_padding_mask is
-// (t >= lengths[b]).
+// (t >= lengths[b]). A side-info cell of field f is W_f = side_width[f] indices (its values, then
+// padding 0; EncodedDataset's layout): value k of slot (b, t) is history_side[f][(b * T + t) * W_f + k].
 struct Batch {
   std::size_t B = 0, T = 0;
+  std::vector<std::size_t> side_width;                  // [fields] W_f, 1 for single-valued fields
   std::vector<std::int64_t> target_item;                // [B]
-  std::vector<std::vector<std::int64_t>> target_side;   // [fields][B]
+  std::vector<std::vector<std::int64_t>> target_side;   // [fields][B * W_f]
   std::vector<std::int64_t> history_item;               // [B * T]
-  std::vector<std::vector<std::int64_t>> history_side;  // [fields][B * T]
+  std::vector<std::vector<std::int64_t>> history_side;  // [fields][B * T * W_f], padded slots all 0
   std::vector<std::size_t> lengths;                     // [B] true history lengths
   std::vector<double> labels;                           // [B], empty for unlabelled data
   std::vector<std::int64_t> user;                       // [B], empty without a user column

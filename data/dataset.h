@@ -39,9 +39,12 @@ struct EncodedDataset {
   // GAUC. Unlike `users`, test users unseen in training stay apart instead of sharing the OOV index.
   std::vector<std::int64_t> user_groups;
   std::vector<std::int64_t> target_item;                              // [N]
-  std::vector<std::vector<std::int64_t>> target_side;                 // [fields][N]
+  // Side info: a cell of field f is W_f = side_width[f] indices, its values then padding 0 (a
+  // multi-valued cell "Comedy|Drama" holds several values; data/README.md).
+  std::vector<std::size_t> side_width;  // [fields] values per side-info cell: 1 for single-valued, else the most values of any cell of THIS dataset
+  std::vector<std::vector<std::int64_t>> target_side;                 // [fields][N * W_f]
   std::vector<std::vector<std::int64_t>> history_item;                // [N][length <= max_len], MOST RECENT FIRST
-  std::vector<std::vector<std::vector<std::int64_t>>> history_side;   // [fields][N][length]
+  std::vector<std::vector<std::vector<std::int64_t>>> history_side;   // [fields][N][length * W_f]
 
   std::vector<double> click_probability;    // [N], synthetic only
   std::vector<std::vector<bool>> relevant;  // [N][length], synthetic only, aligned with history_item

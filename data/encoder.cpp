@@ -1,17 +1,54 @@
 #include "data/encoder.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
+#include "data/text.h"
+
 namespace recgrad {
 namespace {
 
-std::set<std::string> id_set(const std::vector<std::string>& targets, const std::vector<std::vector<std::string>>& histories) {
-  std::set<std::string> ids(targets.begin(), targets.end());
-  for (const auto& history : histories) ids.insert(history.begin(), history.end());
-  return ids;
+// How often each id appears; those seen at least min_count times make the vocabulary.
+class IdCounts {
+ public:
+  void add(const std::string& id) { ++counts_[id]; }
+  void add_all(const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) add(id);
+  }
+  // A side-info cell: the cell itself when single-valued (separator ""), else each of its values.
+  void add_cell(const std::string& cell, const std::string& separator, const std::string& field) {
+    if (separator.empty())
+      add(cell);
+    else
+      add_all(split_values(cell, separator, field));
+  }
+  Vocabulary vocabulary(std::size_t min_count) const {
+    std::set<std::string> kept;
+    for (const auto& [id, count] : counts_)
+      if (count >= min_count) kept.insert(id);
+    return Vocabulary(kept);
+  }
+
+ private:
+  std::map<std::string, std::size_t> counts_;
+};
+
+// [fields] the value separator of each side-info field, "" for a single-valued one.
+std::vector<std::string> value_separators(const std::vector<std::string>& side_fields,
+                                          const std::map<std::string, std::string>& multi_valued) {
+  for (const auto& entry : multi_valued)
+    if (std::find(side_fields.begin(), side_fields.end(), entry.first) == side_fields.end())
+      throw std::invalid_argument("vocabularies: multi_valued names '" + entry.first +
+                                  "', which is not a side-info field of the data");
+  std::vector<std::string> separators;
+  for (const std::string& field : side_fields) {
+    auto it = multi_valued.find(field);
+    separators.push_back(it == multi_valued.end() ? "" : it->second);
+  }
+  return separators;
 }
 
 std::vector<std::int64_t> lookup(const Vocabulary& vocabulary, const std::vector<std::string>& ids) {
@@ -19,6 +56,53 @@ std::vector<std::int64_t> lookup(const Vocabulary& vocabulary, const std::vector
   indices.reserve(ids.size());
   for (const std::string& id : ids) indices.push_back(vocabulary.index(id));
   return indices;
+}
+
+// Encodes the cells of one side-info field, each as `width` indices: its values, then padding 0.
+struct SideCells {
+  const Vocabulary& vocabulary;
+  const std::string& separator;  // "" for a single-valued field, whose width is 1
+  const std::string& field;
+  std::size_t width = 1;
+
+  void append(const std::string& cell, std::vector<std::int64_t>& out) const {
+    if (separator.empty()) {
+      out.push_back(vocabulary.index(cell));
+      return;
+    }
+    const std::vector<std::string> values = split_values(cell, separator, field);
+    for (const std::string& value : values) out.push_back(vocabulary.index(value));
+    out.insert(out.end(), width - values.size(), Vocabulary::kPadding);
+  }
+
+  std::vector<std::int64_t> encode_history(const std::vector<std::string>& most_recent_first) const {
+    std::vector<std::int64_t> out;
+    out.reserve(most_recent_first.size() * width);
+    for (const std::string& cell : most_recent_first) append(cell, out);
+    return out;
+  }
+};
+
+// The number of values in one cell of a multi-valued field (validated when it is encoded).
+std::size_t value_count(const std::string& cell, const std::string& separator) {
+  std::size_t count = 1;
+  for (std::size_t at = cell.find(separator); at != std::string::npos; at = cell.find(separator, at + separator.size()))
+    ++count;
+  return count;
+}
+
+// W_f of a field in this dataset: the most values of any of its cells (the kept history entries
+// included); 1 for a single-valued field.
+std::size_t side_width(const RawDataset& data, std::size_t f, const std::string& separator, std::size_t max_len) {
+  if (separator.empty()) return 1;
+  std::size_t width = 1;
+  for (const std::string& cell : data.target_side[f]) width = std::max(width, value_count(cell, separator));
+  for (const std::vector<std::string>& history : data.history_side[f]) {
+    const std::size_t kept = std::min(history.size(), max_len);
+    for (std::size_t t = history.size() - kept; t < history.size(); ++t)
+      width = std::max(width, value_count(history[t], separator));
+  }
+  return width;
 }
 
 std::string side_file(const std::string& directory, const std::string& field) {
@@ -29,14 +113,43 @@ std::string side_file(const std::string& directory, const std::string& field) {
 
 }  // namespace
 
-Vocabularies build_vocabularies(const RawDataset& train) {
+std::vector<std::string> split_values(const std::string& cell, const std::string& separator, const std::string& field) {
+  std::vector<std::string> values = split(cell, separator);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (values[i].empty())
+      throw std::invalid_argument("empty value " + std::to_string(i + 1) + " in cell '" + cell +
+                                  "' of multi-valued side info '" + field + "' (values separated by '" + separator +
+                                  "')");
+  return values;
+}
+
+Vocabularies build_vocabularies(const RawDataset& train, const Schema& features) {
+  if (features.min_count == 0) throw std::invalid_argument("build_vocabularies: min_count must be at least 1");
   Vocabularies vocabularies;
   vocabularies.side_fields = train.side_fields;
-  vocabularies.items = Vocabulary(id_set(train.target_item, train.history_item));
-  for (std::size_t f = 0; f < train.side_fields.size(); ++f)
-    vocabularies.side.emplace_back(id_set(train.target_side[f], train.history_side[f]));
+  vocabularies.side_separator = value_separators(train.side_fields, features.multi_valued);
+
+  IdCounts items;
+  items.add_all(train.target_item);
+  for (const auto& history : train.history_item) items.add_all(history);
+  vocabularies.items = items.vocabulary(features.min_count);
+
+  for (std::size_t f = 0; f < train.side_fields.size(); ++f) {
+    const std::string& separator = vocabularies.side_separator[f];
+    const std::string& field = train.side_fields[f];
+    IdCounts values;
+    for (const std::string& cell : train.target_side[f]) values.add_cell(cell, separator, field);
+    for (const auto& history : train.history_side[f])
+      for (const std::string& cell : history) values.add_cell(cell, separator, field);
+    vocabularies.side.push_back(values.vocabulary(features.min_count));
+  }
+
   vocabularies.has_users = train.has_users;
-  if (train.has_users) vocabularies.users = Vocabulary(std::set<std::string>(train.users.begin(), train.users.end()));
+  if (train.has_users) {
+    IdCounts users;
+    users.add_all(train.users);
+    vocabularies.users = users.vocabulary(features.min_count);
+  }
   return vocabularies;
 }
 
@@ -52,7 +165,16 @@ EncodedDataset encode(const RawDataset& data, const Vocabularies& vocabularies, 
   out.labels = data.labels;
   out.click_probability = data.click_probability;
   out.target_item = lookup(vocabularies.items, data.target_item);
-  for (std::size_t f = 0; f < fields; ++f) out.target_side.push_back(lookup(vocabularies.side[f], data.target_side[f]));
+  std::vector<SideCells> side;
+  for (std::size_t f = 0; f < fields; ++f) {
+    const std::string& separator = vocabularies.side_separator[f];
+    side.push_back({vocabularies.side[f], separator, data.side_fields[f], side_width(data, f, separator, max_len)});
+    out.side_width.push_back(side[f].width);
+    std::vector<std::int64_t> target;  // [N * W_f]
+    target.reserve(data.size() * side[f].width);
+    for (const std::string& cell : data.target_side[f]) side[f].append(cell, target);
+    out.target_side.push_back(std::move(target));
+  }
   if (data.has_users) {
     out.users = lookup(vocabularies.users, data.users);
     std::unordered_map<std::string, std::int64_t> group;
@@ -64,10 +186,18 @@ EncodedDataset encode(const RawDataset& data, const Vocabularies& vocabularies, 
   for (std::size_t row = 0; row < data.size(); ++row) {
     out.history_item.push_back(lookup(vocabularies.items, most_recent_first(data.history_item[row], max_len)));
     for (std::size_t f = 0; f < fields; ++f)
-      out.history_side[f].push_back(lookup(vocabularies.side[f], most_recent_first(data.history_side[f][row], max_len)));
+      out.history_side[f].push_back(side[f].encode_history(most_recent_first(data.history_side[f][row], max_len)));
     if (!data.relevant.empty()) out.relevant.push_back(most_recent_first(data.relevant[row], max_len));
   }
   return out;
+}
+
+std::string decode_side_cell(const Vocabularies& vocabularies, std::size_t field, const std::int64_t* first,
+                             std::size_t width) {
+  std::vector<std::string> ids;
+  for (std::size_t k = 0; k < width; ++k)
+    if (first[k] != Vocabulary::kPadding) ids.push_back(vocabularies.side[field].id(first[k]));
+  return join(ids, vocabularies.side_separator[field]);
 }
 
 void save_vocabularies(const Vocabularies& vocabularies, const std::string& directory) {
@@ -77,14 +207,15 @@ void save_vocabularies(const Vocabularies& vocabularies, const std::string& dire
     vocabularies.side[f].save(side_file(directory, vocabularies.side_fields[f]));
 }
 
-Vocabularies load_vocabularies(const std::string& directory, const std::vector<std::string>& side_fields,
-                               bool has_users) {
+Vocabularies load_vocabularies(const std::string& directory, const Schema& features) {
   Vocabularies vocabularies;
-  vocabularies.side_fields = side_fields;
+  vocabularies.side_fields = features.item_side;
+  vocabularies.side_separator = value_separators(features.item_side, features.multi_valued);
   vocabularies.items = Vocabulary::load(directory + "/vocab_item.txt");
-  for (const std::string& field : side_fields) vocabularies.side.push_back(Vocabulary::load(side_file(directory, field)));
-  vocabularies.has_users = has_users;
-  if (has_users) vocabularies.users = Vocabulary::load(directory + "/vocab_user.txt");
+  for (const std::string& field : features.item_side)
+    vocabularies.side.push_back(Vocabulary::load(side_file(directory, field)));
+  vocabularies.has_users = !features.user.empty();
+  if (vocabularies.has_users) vocabularies.users = Vocabulary::load(directory + "/vocab_user.txt");
   return vocabularies;
 }
 

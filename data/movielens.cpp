@@ -1,152 +1,221 @@
 #include "data/movielens.h"
 
-#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
-#include "data/split.h"
 #include "data/text.h"
-#include "data/tsv_writer.h"
 
 namespace recgrad {
 namespace {
 
-struct Rating {
-  std::string movie;
-  int stars;
-  long long timestamp;
-};
+const char* const kNoGenres = "(no genres listed)";
 
-long long parse_count(const std::string& text, const TextLines& lines, const std::string& what) {
-  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
-    throw lines.error(what + " must be a non-negative integer, found '" + text + "'");
-  try {
-    return std::stoll(text);
-  } catch (const std::out_of_range&) {
-    throw lines.error(what + " '" + text + "' is too large");
-  }
+// Movie id -> number of its genre cell in InteractionLog::sides.
+using Movies = std::unordered_map<std::string, std::uint32_t>;
+
+void add_movie(const std::string& id, const std::vector<std::string>& genres, const TextLines& lines, Movies& movies,
+               Interner& sides) {
+  checked_value(id, lines, "movie id");
+  for (const std::string& genre : genres) checked_value(genre, lines, "genre", "|");
+  if (movies.count(id) != 0) throw lines.error("duplicate movie id '" + id + "'");
+  movies.emplace(id, sides.add(genres.empty() ? kNoGenres : join(genres, "|")));
 }
 
-// MovieID -> first listed genre.
-std::unordered_map<std::string, std::string> read_movie_genres(const std::string& path) {
+// "Comedy|Drama" as a list; "" and "(no genres listed)" as none.
+std::vector<std::string> genre_list(const std::string& cell) {
+  if (cell.empty() || cell == kNoGenres) return {};
+  return split(cell, "|");
+}
+
+// u.genre: "name|index" for index 0, 1, ...; blank lines (the file ends with one) are skipped.
+std::vector<std::string> read_genre_names(const std::string& path) {
   TextLines lines(path);
-  std::unordered_map<std::string, std::string> genre;
+  std::vector<std::string> names;
   std::string line;
   while (lines.next(line)) {
-    // A title may itself hold "::", so the id is the first field and the genres the last.
+    if (line.empty()) continue;
+    const std::vector<std::string> fields = split(line, "|");
+    if (fields.size() != 2) throw lines.error("expected name|index, found '" + line + "'");
+    if (parse_integer(fields[1], lines, "genre index") != static_cast<long long>(names.size()))
+      throw lines.error("genre index must be " + std::to_string(names.size()) + ", found " + fields[1]);
+    names.push_back(checked_value(fields[0], lines, "genre", "|"));
+  }
+  if (names.empty()) throw std::invalid_argument(path + ":1: no genres in the file");
+  return names;
+}
+
+// MovieLens 100K: u.item's last fields are one 0/1 flag per genre of u.genre (or the standard 19).
+Movies read_u_item(const std::string& dir, Interner& sides) {
+  const std::vector<std::string> names =
+      std::filesystem::exists(dir + "/u.genre")
+          ? read_genre_names(dir + "/u.genre")
+          : std::vector<std::string>{"unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime",
+                                     "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
+                                     "Romance", "Sci-Fi", "Thriller", "War", "Western"};
+  TextLines lines(dir + "/u.item");
+  Movies movies;
+  std::string line;
+  while (next_record(lines, line)) {
+    const std::vector<std::string> fields = split(line, "|");
+    if (fields.size() < names.size() + 5)
+      throw lines.error("expected movie id|title|release date|video release date|IMDb URL|" +
+                        std::to_string(names.size()) + " genre flags, found " + std::to_string(fields.size()) + " fields");
+    std::vector<std::string> genres;
+    const std::size_t first_flag = fields.size() - names.size();
+    for (std::size_t g = 0; g < names.size(); ++g) {
+      const std::string& flag = fields[first_flag + g];
+      if (flag != "0" && flag != "1") throw lines.error("genre flag " + names[g] + " must be 0 or 1, found '" + flag + "'");
+      if (flag == "1") genres.push_back(names[g]);
+    }
+    add_movie(fields[0], genres, lines, movies, sides);
+  }
+  return movies;
+}
+
+// MovieLens 1M: a title may hold anything, so the id is the first field and the genres the last.
+Movies read_movies_dat(const std::string& dir, Interner& sides) {
+  TextLines lines(dir + "/movies.dat");
+  Movies movies;
+  std::string line;
+  while (next_record(lines, line)) {
     const std::vector<std::string> fields = split(line, "::");
     if (fields.size() < 3) throw lines.error("expected MovieID::Title::Genres, found '" + line + "'");
-    const std::string first_genre = split(fields.back(), "|").front();
-    if (fields.front().empty()) throw lines.error("empty MovieID");
-    if (first_genre.empty()) throw lines.error("movie " + fields.front() + " has no genre");
-    if (!genre.emplace(fields.front(), first_genre).second)
-      throw lines.error("movie " + fields.front() + " appears twice");
+    add_movie(fields.front(), genre_list(fields.back()), lines, movies, sides);
   }
-  if (genre.empty()) throw std::invalid_argument(path + ": no movies in the file");
-  return genre;
+  return movies;
 }
 
-// Each user's ratings, users in order of first appearance.
-struct UserRatings {
-  std::vector<std::string> users;
-  std::vector<std::vector<Rating>> ratings;
+// The fields of one RFC 4180 CSV line: a field in double quotes may hold commas and doubled quotes ("").
+std::vector<std::string> csv_fields(const std::string& line, const TextLines& lines) {
+  std::vector<std::string> fields;
+  std::size_t at = 0;
+  for (;;) {
+    std::string field;
+    if (at < line.size() && line[at] == '"') {
+      for (++at;; ++at) {
+        if (at == line.size()) throw lines.error("a quoted field is not closed");
+        if (line[at] == '"' && (at + 1 == line.size() || line[at + 1] != '"')) break;
+        if (line[at] == '"') ++at;  // a doubled quote stands for one
+        field += line[at];
+      }
+      if (++at < line.size() && line[at] != ',') throw lines.error("a quoted field must end at a comma");
+    } else {
+      const std::size_t end = std::min(line.find(',', at), line.size());
+      field = line.substr(at, end - at);
+      if (field.find('"') != std::string::npos) throw lines.error("a quote inside an unquoted field");
+      at = end;
+    }
+    fields.push_back(std::move(field));
+    if (at == line.size()) return fields;
+    ++at;  // past the comma
+  }
+}
+
+// MovieLens latest, 25M and their small versions.
+Movies read_movies_csv(const std::string& dir, Interner& sides) {
+  TextLines lines(dir + "/movies.csv");
+  expect_header(lines, "movieId,title,genres");
+  Movies movies;
+  std::string line;
+  while (next_record(lines, line)) {
+    const std::vector<std::string> fields = csv_fields(line, lines);
+    if (fields.size() != 3) throw lines.error("expected movieId,title,genres, found " + std::to_string(fields.size()) + " fields");
+    add_movie(fields[0], genre_list(fields[2]), lines, movies, sides);
+  }
+  if (movies.empty()) throw lines.error("no movies after the header");
+  return movies;
+}
+
+struct Layout {
+  std::string name, ratings, movies;
+  Movies (*read_movies)(const std::string& dir, Interner& sides);
+  std::string separator, header, fields;  // of the ratings file
+  bool half_stars;                        // ratings 0.5-5.0 in steps of 0.5, else integers 1-5
 };
 
-UserRatings read_ratings(const std::string& path, const std::unordered_map<std::string, std::string>& genre) {
-  TextLines lines(path);
-  UserRatings out;
-  std::unordered_map<std::string, std::size_t> user_index;
+const std::vector<Layout>& layouts() {
+  static const std::vector<Layout> all = {
+      {"MovieLens 100K", "u.data", "u.item", read_u_item, "\t", "", "user TAB item TAB rating TAB timestamp", false},
+      {"MovieLens 1M", "ratings.dat", "movies.dat", read_movies_dat, "::", "", "UserID::MovieID::Rating::Timestamp", false},
+      {"MovieLens latest/25M", "ratings.csv", "movies.csv", read_movies_csv, ",", "userId,movieId,rating,timestamp",
+       "userId,movieId,rating,timestamp", true},
+  };
+  return all;
+}
+
+const Layout& find_layout(const std::string& dir) {
+  if (!std::filesystem::is_directory(dir))
+    throw std::invalid_argument(dir + ": not a folder (prepare movielens reads the unzipped folder of a MovieLens download)");
+  std::vector<const Layout*> found;
+  std::string looked_for, names;
+  for (const Layout& layout : layouts()) {
+    looked_for += (looked_for.empty() ? "" : ", ") + layout.ratings + " and " + layout.movies + " (" + layout.name + ")";
+    if (std::filesystem::exists(dir + "/" + layout.ratings) && std::filesystem::exists(dir + "/" + layout.movies)) {
+      found.push_back(&layout);
+      names += (names.empty() ? "" : ", ") + layout.name;
+    }
+  }
+  if (found.size() == 1) return *found.front();
+  if (found.empty()) throw std::invalid_argument(dir + ": no MovieLens files; looked for " + looked_for);
+  throw std::invalid_argument(dir + ": holds the files of more than one MovieLens layout (" + names +
+                              "); put each in its own folder");
+}
+
+// An integer 1-5, or with half stars 0.5-5.0 in steps of 0.5 ("3.5", "4.0", "4").
+double parse_rating(const std::string& text, const TextLines& lines, bool half_stars) {
+  const std::size_t dot = text.find('.');
+  const std::string whole = text.substr(0, dot), fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+  auto digits = [](const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; };
+  const bool well_formed = digits(whole) && (dot == std::string::npos || (half_stars && digits(fraction)));
+  const double stars = well_formed ? std::strtod(text.c_str(), nullptr) : -1.0;
+  if (!(stars >= (half_stars ? 0.5 : 1.0) && stars <= 5.0 && std::floor(2 * stars) == 2 * stars))
+    throw lines.error(std::string("rating must be ") + (half_stars ? "0.5 to 5.0 in steps of 0.5" : "an integer 1 to 5") +
+                      ", found '" + text + "'");
+  return stars;
+}
+
+void read_ratings(const Layout& layout, const std::string& dir, const Movies& movies, double threshold,
+                  InteractionLog& log) {
+  TextLines lines(dir + "/" + layout.ratings);
+  if (!layout.header.empty()) expect_header(lines, layout.header);
   std::string line;
-  while (lines.next(line)) {
-    const std::vector<std::string> fields = split(line, "::");
-    if (fields.size() != 4) throw lines.error("expected UserID::MovieID::Rating::Timestamp, found '" + line + "'");
-    if (fields[0].empty()) throw lines.error("empty UserID");
-    if (!genre.count(fields[1])) throw lines.error("movie '" + fields[1] + "' is not in movies.dat");
-    const long long stars = parse_count(fields[2], lines, "Rating");
-    if (stars < 1 || stars > 5) throw lines.error("Rating must be 1 to 5, found " + fields[2]);
-    const long long timestamp = parse_count(fields[3], lines, "Timestamp");
-
-    auto [it, is_new] = user_index.emplace(fields[0], out.users.size());
-    if (is_new) {
-      out.users.push_back(fields[0]);
-      out.ratings.emplace_back();
-    }
-    out.ratings[it->second].push_back({fields[1], static_cast<int>(stars), timestamp});
+  while (next_record(lines, line)) {
+    const std::vector<std::string> fields = split(line, layout.separator);
+    if (fields.size() != 4) throw lines.error("expected " + layout.fields + ", found '" + line + "'");
+    const std::string& user = checked_value(fields[0], lines, "user id");
+    const auto movie = movies.find(fields[1]);
+    if (movie == movies.end()) throw lines.error("movie '" + fields[1] + "' is not in " + layout.movies);
+    const bool positive = parse_rating(fields[2], lines, layout.half_stars) >= threshold;
+    const long long timestamp = parse_integer(fields[3], lines, "timestamp");
+    log.add(user, LogEvent{timestamp, log.items.add(fields[1]), movie->second, positive});
   }
-  if (out.users.empty()) throw std::invalid_argument(path + ": no ratings in the file");
-  return out;
-}
-
-RawDataset empty_dataset() {
-  RawDataset data;
-  data.side_fields = movielens_schema(1).item_side;
-  data.has_users = true;
-  data.target_side.resize(1);
-  data.history_side.resize(1);
-  return data;
-}
-
-// One user's impressions, ratings sorted by time, the last test_count of them in `test`.
-void add_user(const std::string& user, const std::vector<Rating>& ratings, std::size_t test_count,
-              const std::unordered_map<std::string, std::string>& genre, std::size_t max_history, DataSplit& split) {
-  std::size_t earlier = 0;  // ratings[0, earlier) have a smaller timestamp than ratings[k]
-  for (std::size_t k = 0; k < ratings.size(); ++k) {
-    if (ratings[k].timestamp != ratings[earlier].timestamp) earlier = k;
-    RawDataset& data = k + test_count < ratings.size() ? split.train : split.test;
-    data.labels.push_back(ratings[k].stars >= 4 ? 1.0 : 0.0);
-    data.users.push_back(user);
-    data.target_item.push_back(ratings[k].movie);
-    data.target_side[0].push_back(genre.at(ratings[k].movie));
-    std::vector<std::string> history, history_genres;
-    for (std::size_t j = earlier - std::min(earlier, max_history); j < earlier; ++j) {
-      history.push_back(ratings[j].movie);
-      history_genres.push_back(genre.at(ratings[j].movie));
-    }
-    data.history_item.push_back(std::move(history));
-    data.history_side[0].push_back(std::move(history_genres));
-  }
+  if (log.users.size() == 0) throw lines.error("no ratings after the header");
 }
 
 }  // namespace
 
-void convert_movielens(const std::string& ratings_path, const std::string& movies_path, const std::string& train_path,
-                       const std::string& test_path, const MovieLensOptions& options) {
-  if (!(options.test_fraction >= 0.0 && options.test_fraction < 1.0))
-    throw std::invalid_argument("movielens: test_fraction must be in [0, 1), got " + std::to_string(options.test_fraction));
-  if (options.max_history == 0) throw std::invalid_argument("movielens: max_history must be at least 1");
-  const auto genre = read_movie_genres(movies_path);
-  UserRatings by_user = read_ratings(ratings_path, genre);
-
-  // Written user by user, so memory holds the ratings but never all histories at once.
-  const Schema schema = movielens_schema(options.max_history);
-  TsvWriter train(train_path, schema, true), test(test_path, schema, true);
-  for (std::size_t u = 0; u < by_user.users.size(); ++u) {
-    std::vector<Rating>& ratings = by_user.ratings[u];
-    std::stable_sort(ratings.begin(), ratings.end(),
-                     [](const Rating& a, const Rating& b) { return a.timestamp < b.timestamp; });
-    const auto test_count =
-        static_cast<std::size_t>(std::llround(options.test_fraction * static_cast<double>(ratings.size())));
-    DataSplit split{empty_dataset(), empty_dataset()};
-    add_user(by_user.users[u], ratings, test_count, genre, options.max_history, split);
-    train.write(split.train);
-    test.write(split.test);
-  }
-  train.close();
-  test.close();
+MovieLensLayout movielens_layout(const std::string& dir) {
+  const Layout& layout = find_layout(dir);
+  return {layout.name, dir + "/" + layout.ratings, dir + "/" + layout.movies};
 }
 
-Schema movielens_schema(std::size_t max_len) {
-  Schema schema;
-  schema.label = "label";
-  schema.user = "user_id";
-  schema.item = "item_id";
-  schema.item_side = {"item_genre"};
-  schema.history = "hist_item_ids";
-  schema.history_side = {"hist_genres"};
-  schema.max_len = max_len;
-  return schema;
+PrepareSummary prepare_movielens(const std::string& dir, const std::string& out_dir, const MovieLensOptions& options) {
+  check_options(options.impressions);
+  if (!(options.threshold >= 0.5 && options.threshold <= 5.0))
+    throw std::invalid_argument("prepare movielens: the threshold must be in [0.5, 5], got " +
+                                std::to_string(options.threshold));
+  const Layout& layout = find_layout(dir);
+  InteractionLog log;
+  const Movies movies = layout.read_movies(dir, log.sides);
+  read_ratings(layout, dir, movies, options.threshold, log);
+  PrepareSummary summary =
+      write_prepared(log, {"item_genres", "hist_genres", "|", "runs/movielens"}, options.impressions, out_dir);
+  summary.source = layout.name + " in " + dir;
+  return summary;
 }
 
 }  // namespace recgrad

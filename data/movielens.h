@@ -1,36 +1,46 @@
 #pragma once
-// MovieLens-1M (files the user downloads from grouplens.org) as interaction data.
+// MovieLens ratings (files the user downloads from grouplens.org) as interaction data. The layout is
+// recognised by the files in the folder:
 //
-//   movies.dat   MovieID::Title::Genres        genres joined by '|', e.g. "Animation|Children's|Comedy"
-//   ratings.dat  UserID::MovieID::Rating::Timestamp
+//   MovieLens 100K        u.data      user TAB item TAB rating TAB timestamp           ratings 1-5
+//                         u.item      movie id|title|release date|video release date|IMDb URL|19 genre flags 0/1
+//                         u.genre     name|index, one line per flag (optional: else the standard 19 names,
+//                                     unknown, Action, ..., Western); u.item is Latin-1, only its ids are read
+//   MovieLens 1M          ratings.dat UserID::MovieID::Rating::Timestamp                 ratings 1-5
+//                         movies.dat  MovieID::Title::Genres   (id the first field, genres the last, "A|B")
+//   MovieLens latest/25M  ratings.csv userId,movieId,rating,timestamp (header)         ratings 0.5-5.0 in half stars
+//                         movies.csv  movieId,title,genres (header; RFC 4180 CSV, a title may be quoted and hold
+//                                     commas and doubled quotes; genres "A|B" or "(no genres listed)")
 //
-// Every rating is an impression: target = the movie, label = rating >= 4, side info = the movie's
-// FIRST listed genre (a side-info field holds one value per item, and MovieLens lists the main genre
-// first), history = the movies the user rated strictly earlier (ratings with the same timestamp do not
-// see each other), whatever their rating, oldest first, at most max_history of the most recent ones.
-// Split by time within each user: the last round(test_fraction * n) of a user's n ratings (by time)
-// are test, the rest train, so the model predicts each user's future from their past. Rows are
-// written user by user (in order of first appearance in ratings.dat), each user's by time.
-#include <cstddef>
+// Every rating is an event of its user: item = the movie, positive when rating >= threshold, side info =
+// ALL the movie's genres joined by "|" (a multi-valued cell, "Comedy|Drama"; a movie listed without genres
+// gets "(no genres listed)"). data/interaction_log.h makes the impressions (time order, each user's first
+// rating dropped, history = earlier ratings of any label, the last share of each user's impressions to
+// test) and writes OUT: train.tsv and test.tsv with the columns
+//   label user_id item_id item_genres timestamp hist_item_ids hist_genres hist_timestamps
+// (history cells joined by ",", so "Comedy|Drama,Action" is two entries) and recgrad.json.
+//
+// Every input file is read and checked before anything is written. Errors name file:line: a malformed
+// line, a rating out of range, a non-integer timestamp, a movie missing from the movies file, a duplicate
+// movie id, a genre holding ",", "|", a TAB or a control character, an empty file.
 #include <string>
 
-#include "data/schema.h"
+#include "data/interaction_log.h"
 
 namespace recgrad {
 
 struct MovieLensOptions {
-  double test_fraction = 0.2;     // in [0, 1)
-  std::size_t max_history = 20;   // history entries kept per impression in the written TSV
+  double threshold = 4.0;  // label 1 when rating >= threshold; in [0.5, 5]
+  ImpressionOptions impressions;
 };
 
-// Writes train and test TSVs in movielens_schema's columns. Both input files are read and checked
-// before anything is written; errors name file:line (a malformed line, a rating outside 1-5, a movie
-// missing from movies.dat).
-void convert_movielens(const std::string& ratings_path, const std::string& movies_path, const std::string& train_path,
-                       const std::string& test_path, const MovieLensOptions& options);
+// The layout's name ("MovieLens 1M") and its two files, by the files present in `dir`. Throws naming
+// the folder and the files looked for when it holds none of the layouts, or more than one.
+struct MovieLensLayout {
+  std::string name, ratings, movies;
+};
+MovieLensLayout movielens_layout(const std::string& dir);
 
-// Columns of the converted TSV: label, user_id, item_id, item_genre, hist_item_ids, hist_genres;
-// separator ",", oldest first.
-Schema movielens_schema(std::size_t max_len);
+PrepareSummary prepare_movielens(const std::string& dir, const std::string& out_dir, const MovieLensOptions& options);
 
 }  // namespace recgrad

@@ -1,5 +1,6 @@
 #include "data/schema.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -37,6 +38,16 @@ void validate(const Schema& schema) {
   if (schema.separator.empty() || schema.separator.find('\t') != std::string::npos)
     throw std::invalid_argument("schema: the history separator must be non-empty and must not contain a TAB");
   if (schema.max_len == 0) throw std::invalid_argument("schema: max_len must be at least 1");
+  if (schema.min_count == 0) throw std::invalid_argument("schema: min_count must be at least 1");
+  for (const auto& [field, separator] : schema.multi_valued) {
+    if (std::find(schema.item_side.begin(), schema.item_side.end(), field) == schema.item_side.end())
+      throw std::invalid_argument("schema: multi_valued names '" + field + "', which is not an item_side column");
+    if (separator.empty() || separator.find('\t') != std::string::npos ||
+        schema.separator.find(separator) != std::string::npos || separator.find(schema.separator) != std::string::npos)
+      throw std::invalid_argument("schema: the value separator of '" + field +
+                                  "' must be non-empty, hold no TAB, and differ from the history separator '" +
+                                  schema.separator + "'");
+  }
 }
 
 std::vector<std::string> schema_columns(const Schema& schema) {

@@ -2,6 +2,7 @@
 // The column-to-role mapping of an interaction TSV (data/README.md). The config fills it; the
 // reader, the writer and the batcher follow it.
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,12 @@ struct Schema {
   std::string separator = ",";
   HistoryOrder order = HistoryOrder::OldestFirst;
   std::size_t max_len = 50;               // longer histories keep their most recent max_len items
+  // Multi-valued side info: item_side field -> the separator between the values of one cell
+  // ("Comedy|Drama" with "|"). Such a field is embedded as the mean of its values' rows.
+  std::map<std::string, std::string> multi_valued;
+  // Ids seen fewer times than this in the training split (as target or in a history) share the
+  // out-of-vocabulary row, which is then trained and means "rare or new".
+  std::size_t min_count = 1;
 };
 
 // Throws std::invalid_argument naming the problem: a required column left empty, a side-info field

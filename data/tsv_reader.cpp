@@ -1,9 +1,13 @@
 #include "data/tsv_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
+#include <cstdlib>
 #include <map>
+#include <set>
 
+#include "data/encoder.h"
 #include "data/text.h"
 
 namespace recgrad {
@@ -16,6 +20,34 @@ struct ColumnIndex {
   std::vector<std::size_t> item_side, history_side;
   std::size_t user = 0;  // meaningful when the schema has a user column
 };
+
+// A number such as a 0/1 label, "3", "-0.5" or "1e-3" (strtod's whole cell, with a digit; not "nan").
+bool is_numeric(const std::string& cell) {
+  if (cell.empty() || std::none_of(cell.begin(), cell.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return false;
+  char* end = nullptr;
+  std::strtod(cell.c_str(), &end);
+  return end == cell.c_str() + cell.size();
+}
+
+// A first line that is data, not a header (the header line forgotten): it names none of the schema's
+// columns and has a cell that no header would (a repeated cell, a 0/1 label, a number). A header that
+// names at least one column, even with typos elsewhere, is left to the precise missing-column error.
+bool looks_like_data(const std::vector<std::string>& cells, const Schema& schema) {
+  const std::set<std::string> names(cells.begin(), cells.end());
+  for (const std::string& column : schema_columns(schema))
+    if (names.count(column) != 0) return false;
+  if (names.size() != cells.size()) return true;
+  return std::any_of(cells.begin(), cells.end(), is_numeric);
+}
+
+// The start of a line for an error message: at most `max_bytes`, not cutting a UTF-8 character.
+std::string line_start(const std::string& line, std::size_t max_bytes) {
+  if (line.size() <= max_bytes) return line;
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+  return line.substr(0, cut) + "...";
+}
 
 ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema& schema, LabelColumn label_column,
                            const TextLines& lines) {
@@ -63,6 +95,18 @@ std::vector<std::string> id_list(const std::vector<std::string>& fields, std::si
   return ids;
 }
 
+// Every value of a multi-valued side-info cell is non-empty (no "Comedy||Drama"); separator "" for a
+// single-valued column, which needs no check.
+void check_values(const std::string& cell, const std::string& separator, const std::string& column,
+                  const TextLines& lines) {
+  if (separator.empty()) return;
+  try {
+    split_values(cell, separator, column);
+  } catch (const std::invalid_argument& e) {
+    throw lines.error(e.what());
+  }
+}
+
 std::vector<std::string> keep_most_recent(std::vector<std::string> oldest_first, std::size_t max_len) {
   if (oldest_first.size() > max_len)
     oldest_first.erase(oldest_first.begin(), oldest_first.end() - static_cast<std::ptrdiff_t>(max_len));
@@ -77,6 +121,9 @@ RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn l
   std::string line;
   if (!lines.next(line)) throw std::invalid_argument(path + ":1: empty file (expected a header line naming the columns)");
   const std::vector<std::string> header = split(line, "\t");
+  if (looks_like_data(header, schema))
+    throw lines.error("the first line must be a header naming the columns (docs/formats.md); it looks like data: " +
+                      line_start(line, 60));
   const ColumnIndex column = locate_columns(header, schema, label_column, lines);
 
   RawDataset data;
@@ -85,6 +132,11 @@ RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn l
   const std::size_t fields = schema.item_side.size();
   data.target_side.resize(fields);
   data.history_side.resize(fields);
+  std::vector<std::string> value_separator(fields);  // "" for single-valued side info
+  for (std::size_t f = 0; f < fields; ++f) {
+    auto it = schema.multi_valued.find(schema.item_side[f]);
+    if (it != schema.multi_valued.end()) value_separator[f] = it->second;
+  }
 
   while (lines.next(line)) {
     if (line.empty()) throw lines.error("empty line");
@@ -105,7 +157,9 @@ RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn l
     std::vector<std::string> history = id_list(cells, column.history, header, schema, lines);
     for (std::size_t f = 0; f < fields; ++f) {
       data.target_side[f].push_back(single_id(cells, column.item_side[f], header, schema, lines));
+      check_values(data.target_side[f].back(), value_separator[f], schema.item_side[f], lines);
       std::vector<std::string> side = id_list(cells, column.history_side[f], header, schema, lines);
+      for (const std::string& cell : side) check_values(cell, value_separator[f], schema.history_side[f], lines);
       if (side.size() != history.size())
         throw lines.error("column '" + schema.history_side[f] + "' has " + std::to_string(side.size()) +
                           " entries but '" + schema.history + "' has " + std::to_string(history.size()));

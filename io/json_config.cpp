@@ -220,6 +220,19 @@ std::vector<std::string> ConfigReader::get_string_list(const std::string& key,
   return list;
 }
 
+std::map<std::string, std::string> ConfigReader::get_string_map(const std::string& key,
+                                                                const std::map<std::string, std::string>& fallback) {
+  const json* value = find(key);
+  if (!value) return fallback;
+  if (!value->is_object()) fail(key, "expected an object of strings, got " + shown(*value));
+  std::map<std::string, std::string> map;
+  for (const auto& [name, item] : value->items()) {
+    if (!item.is_string()) fail(key + "." + name, "expected a string, got " + shown(item));
+    map.emplace(name, item.get<std::string>());
+  }
+  return map;
+}
+
 ConfigReader ConfigReader::object(const std::string& key) {
   static const json empty = json::object();
   const json* value = find(key);

@@ -19,6 +19,7 @@
 //   "--set model.atention.heads=8: no key 'model.atention' in the config; did you mean 'attention'? allowed: ..."
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -86,6 +87,9 @@ class ConfigReader {
   std::string get_string(const std::string& key, const std::string& fallback,
                          const std::vector<std::string>& allowed = {});
   std::vector<std::string> get_string_list(const std::string& key, const std::vector<std::string>& fallback = {});
+  // An object whose values are all strings ({"item_genres": "|"}); errors name the entry ("features.multi_valued.x").
+  std::map<std::string, std::string> get_string_map(const std::string& key,
+                                                    const std::map<std::string, std::string>& fallback = {});
 
   // A sub-object; an absent key reads as an empty object, so its getters give their fallbacks.
   ConfigReader object(const std::string& key);

@@ -45,4 +45,41 @@ Tensor normal(const Shape& shape, double mean, double std, Rng& rng, DType dtype
   return Tensor::from_vector(shape, values, dtype);
 }
 
+EmbeddingInit::Kind parse_embedding_init_kind(const std::string& name) {
+  if (name == "normal") return EmbeddingInit::Kind::Normal;
+  if (name == "uniform") return EmbeddingInit::Kind::Uniform;
+  if (name == "xavier") return EmbeddingInit::Kind::Xavier;
+  throw std::invalid_argument("embedding init '" + name + "': expected \"normal\", \"uniform\" or \"xavier\"");
+}
+
+std::string embedding_init_kind_name(EmbeddingInit::Kind kind) {
+  switch (kind) {
+    case EmbeddingInit::Kind::Normal: return "normal";
+    case EmbeddingInit::Kind::Uniform: return "uniform";
+    case EmbeddingInit::Kind::Xavier: return "xavier";
+  }
+  throw std::logic_error("embedding_init_kind_name: unknown kind");
+}
+
+Tensor embedding_table(std::size_t rows, std::size_t dim, const EmbeddingInit& init, Rng& rng, DType dtype) {
+  switch (init.kind) {
+    case EmbeddingInit::Kind::Normal: {
+      if (!(init.std >= 0)) throw std::invalid_argument("embedding_table: std must be >= 0, got " + std::to_string(init.std));
+      Tensor table = Tensor::randn({rows, dim}, rng, dtype);
+      dispatch(dtype, [&](auto zero) {
+        using T = decltype(zero);
+        T* v = table.mutable_data<T>();
+        for (std::size_t i = 0; i < rows * dim; ++i) v[i] = T(v[i] * init.std);
+      });
+      return table;
+    }
+    case EmbeddingInit::Kind::Uniform:
+      if (!(init.bound >= 0))
+        throw std::invalid_argument("embedding_table: bound must be >= 0, got " + std::to_string(init.bound));
+      return Tensor::uniform({rows, dim}, -init.bound, init.bound, rng, dtype);
+    case EmbeddingInit::Kind::Xavier: return xavier_uniform({rows, dim}, rng, dtype);
+  }
+  throw std::logic_error("embedding_table: unknown kind");
+}
+
 }  // namespace recgrad::init

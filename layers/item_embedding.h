@@ -13,6 +13,12 @@
 //           field_weights start at zero: every item begins with the plain average of its fields.
 // Index 0 pads every field (its rows are zero and get no gradient): a padded history position should
 // carry 0 in all fields, which makes its output vector zero in every mode.
+//
+// Multi-valued side info (a movie's genres "Comedy|Drama"): a field of width W > 1 gives each item W
+// indices x_1..x_W, its values then padding 0, and e_f is the MEAN of the rows of its non-padding values,
+//   e_f = sum_k w_k E_f[x_k],  w_k = [x_k != 0] / #{k : x_k != 0}     gather [*, W, D_f] -> sum over W
+// (all w_k = 0 for an item of padding only, a padded history slot: the zero vector). The id field
+// (fields[0], whose row EGES weights follow) is always single-valued.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -33,11 +39,14 @@ enum class FieldCombine { Concat, Sum, Eges };
 
 class ItemEmbedding : public Module {
  public:
-  ItemEmbedding(const std::vector<ItemField>& fields, FieldCombine combine, Rng& rng, DType dtype = DType::Float32);
+  ItemEmbedding(const std::vector<ItemField>& fields, FieldCombine combine, Rng& rng, DType dtype = DType::Float32,
+                const init::EmbeddingInit& table_init = {});
 
-  // field_indices[f]: the indices of field f, row-major with shape index_shape (the same for every
-  // field) -> [*index_shape, dim()].
-  Tensor forward(const std::vector<std::vector<std::int64_t>>& field_indices, const Shape& index_shape) const;
+  // field_indices[f]: the indices of field f, row-major with shape [*index_shape, widths[f]] (the
+  // index_shape is the same for every field) -> [*index_shape, dim()]. widths [fields]: the values per
+  // item of each field, widths[0] = 1; empty means every field single-valued ([*index_shape]).
+  Tensor forward(const std::vector<std::vector<std::int64_t>>& field_indices, const Shape& index_shape,
+                 const std::vector<std::size_t>& widths = {}) const;
 
   std::size_t dim() const { return dim_; }
   std::size_t num_fields() const { return tables_.size(); }

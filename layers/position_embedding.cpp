@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "layers/init.h"
 
 namespace recgrad {
 
@@ -14,7 +15,7 @@ PositionEmbedding::PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& 
     throw std::invalid_argument("PositionEmbedding: max_len and dim must be positive, got " + std::to_string(max_len) +
                                 " and " + std::to_string(dim));
   if (options.kind == PositionKind::Learned)
-    weight = register_parameter("weight", Tensor::randn({max_len, dim}, rng, dtype));
+    weight = register_parameter("weight", init::embedding_table(max_len, dim, options.init, rng, dtype));
 }
 
 std::size_t PositionEmbedding::output_dim(std::size_t input_dim) const {

@@ -11,11 +11,12 @@
 // removes them downstream.
 //
 // Two kinds:
-//   learned    a table "weight" [max_len, dim], init N(0, 1) (an embedding without padding row)
+//   learned    a table "weight" [max_len, dim], drawn by options.init (an embedding without padding row)
 //   sinusoidal fixed, no parameters (Vaswani et al., 2017):
 //              P[t, 2i] = sin(t / 10000^(2i/dim)),  P[t, 2i+1] = cos(t / 10000^(2i/dim))
 // Both accept histories of at most max_len positions.
 #include "core/random.h"
+#include "layers/init.h"
 #include "layers/module.h"
 
 namespace recgrad {
@@ -26,6 +27,7 @@ enum class PositionCombine { Add, Concat };
 struct PositionEmbeddingOptions {
   PositionKind kind = PositionKind::Learned;
   PositionCombine combine = PositionCombine::Add;
+  init::EmbeddingInit init;  // learned table only
 };
 
 class PositionEmbedding : public Module {

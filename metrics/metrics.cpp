@@ -85,7 +85,7 @@ double gauc(const std::vector<double>& scores, const std::vector<double>& labels
     weighted_sum += n * auc(user_scores, user_labels);
     weight += n;
   }
-  if (weight == 0.0) throw std::invalid_argument("gauc: no user has both a click and a non-click");
+  if (weight == 0.0) return std::nan("");  // no user has both a click and a non-click
   return weighted_sum / weight;
 }
 

@@ -19,7 +19,8 @@ inline constexpr double kLoglossEps = 1e-7;
 // Group AUC (DIN, Zhou et al. 2018): the AUC within each user, weighted by the user's impressions,
 //   GAUC = sum_u n_u AUC_u / sum_u n_u,
 // over the users that have both a click and a non-click (others are skipped). `users` holds any
-// integer id per impression (EncodedDataset::user_groups). Throws if no user has both classes.
+// integer id per impression (EncodedDataset::user_groups). NaN (undefined, written as null) when no
+// user has both classes, as in a split holding one impression per user; mismatched sizes throw.
 double gauc(const std::vector<double>& scores, const std::vector<double>& labels, const std::vector<std::int64_t>& users);
 
 }  // namespace recgrad

@@ -20,15 +20,18 @@ ClickModel::ClickModel(const ModelConfig& config, const FeatureSizes& sizes, std
   std::vector<ItemField> fields{{"id", sizes.items, config.embedding_dim}};
   for (std::size_t f = 0; f < sizes.side.size(); ++f)
     fields.push_back({sizes.side_names[f], sizes.side[f], config.embedding_dim});
-  items_ = register_module("items", std::make_shared<ItemEmbedding>(fields, combine_of(config.combine), rng, dtype));
+  items_ = register_module("items", std::make_shared<ItemEmbedding>(fields, combine_of(config.combine), rng, dtype,
+                                                                            config.embedding_init));
   const std::size_t D = items_->dim();
   if (config.user_embedding) {
     if (sizes.users == 0) throw std::invalid_argument("ClickModel: user_embedding needs a user column in the data");
-    users_ = register_module("users", std::make_shared<Embedding>(sizes.users, config.embedding_dim, rng, dtype));
+    users_ = register_module("users", std::make_shared<Embedding>(sizes.users, config.embedding_dim, rng, dtype, 0,
+                                                                    config.embedding_init));
   }
   if (config.position != "none") {
     PositionEmbeddingOptions options;
     options.kind = config.position == "learned" ? PositionKind::Learned : PositionKind::Sinusoidal;
+    options.init = config.embedding_init;
     positions_ = register_module("positions", std::make_shared<PositionEmbedding>(sizes.max_len, D, rng, dtype, options));
   }
   if (config.self_attention.enabled) {
@@ -54,8 +57,12 @@ ClickOutput ClickModel::forward(const Batch& batch) {
   target_fields.insert(target_fields.end(), batch.target_side.begin(), batch.target_side.end());
   history_fields.insert(history_fields.end(), batch.history_side.begin(), batch.history_side.end());
 
-  Tensor target = items_->forward(target_fields, {B});       // [B, D]
-  Tensor history = items_->forward(history_fields, {B, T});  // [B, T, D]
+  // values per item of each field: 1 for the id, then side_width (> 1 for multi-valued side info)
+  std::vector<std::size_t> widths{1};
+  widths.insert(widths.end(), batch.side_width.begin(), batch.side_width.end());
+
+  Tensor target = items_->forward(target_fields, {B}, widths);       // [B, D]
+  Tensor history = items_->forward(history_fields, {B, T}, widths);  // [B, T, D]
   Tensor mask = padding_mask(batch.lengths, T, dtype_);      // [B, T], 1 = padded
   if (positions_) history = positions_->forward(history);
   for (auto& block : blocks_) history = block->forward(history, mask).output;

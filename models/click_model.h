@@ -10,6 +10,7 @@
 //   logit    = MLP tower(x)                                               [B]
 //   p(click) = sigmoid(logit); trained with binary cross-entropy on the logit.
 // D = embedding_dim x (1 + side-info fields) with "concat", embedding_dim with "sum"/"eges".
+// A multi-valued side-info field (Batch::side_width > 1) contributes the mean of its values' rows.
 // The product target * pooled lets the tower see agreement between candidate and history directly.
 #include <memory>
 

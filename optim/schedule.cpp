@@ -75,4 +75,49 @@ double WarmupLR::lr(std::int64_t step) const {
   return after_->lr(0) * (start_factor_ + (1 - start_factor_) * fraction);
 }
 
+PlateauLR::PlateauLR(double base_lr, double factor, std::int64_t patience, double threshold, std::int64_t cooldown,
+                     double min_lr, double eps)
+    : factor_(factor), threshold_(threshold), min_lr_(min_lr), eps_(eps), patience_(patience), cooldown_(cooldown) {
+  check_base_lr("PlateauLR", base_lr);
+  check(factor >= 0 && factor < 1, "PlateauLR", "factor", "in [0, 1)", factor);
+  check(patience >= 0, "PlateauLR", "patience", ">= 0", static_cast<double>(patience));
+  check(threshold >= 0 && std::isfinite(threshold), "PlateauLR", "threshold", ">= 0 and finite", threshold);
+  check(cooldown >= 0, "PlateauLR", "cooldown", ">= 0", static_cast<double>(cooldown));
+  check(min_lr >= 0 && min_lr <= base_lr, "PlateauLR", "min_lr", "in [0, base_lr]", min_lr);
+  check(eps >= 0 && std::isfinite(eps), "PlateauLR", "eps", ">= 0 and finite", eps);
+  state_.lr = base_lr;
+}
+
+double PlateauLR::step(double metric) {
+  // The order of torch's ReduceLROnPlateau.step. NaN > x is false, so a NaN metric is a bad epoch.
+  const double rel_epsilon = threshold_ + 1.0;
+  if (metric > state_.best * rel_epsilon) {
+    state_.best = metric;
+    state_.num_bad_epochs = 0;
+  } else {
+    ++state_.num_bad_epochs;
+  }
+  if (state_.cooldown_counter > 0) {
+    --state_.cooldown_counter;
+    state_.num_bad_epochs = 0;
+  }
+  if (state_.num_bad_epochs > patience_) {
+    const double reduced = std::max(state_.lr * factor_, min_lr_);
+    if (state_.lr - reduced > eps_) state_.lr = reduced;
+    state_.cooldown_counter = cooldown_;
+    state_.num_bad_epochs = 0;
+  }
+  return state_.lr;
+}
+
+void PlateauLR::restore(const PlateauState& state) {
+  check(state.lr >= 0 && std::isfinite(state.lr), "PlateauLR state", "lr", ">= 0 and finite", state.lr);
+  check(!std::isnan(state.best), "PlateauLR state", "best", "a number", state.best);
+  check(state.num_bad_epochs >= 0, "PlateauLR state", "num_bad_epochs", ">= 0",
+        static_cast<double>(state.num_bad_epochs));
+  check(state.cooldown_counter >= 0, "PlateauLR state", "cooldown_counter", ">= 0",
+        static_cast<double>(state.cooldown_counter));
+  state_ = state;
+}
+
 }  // namespace recgrad

@@ -66,7 +66,7 @@ void save_checkpoint(const std::string& path, Module& model, const Optimizer* op
       {"epoch", std::to_string(s.epoch)},
       {"step", std::to_string(s.step)},
       {"step_in_epoch", std::to_string(s.step_in_epoch)},
-      {"best_test_auc", exact(s.best_test_auc)},
+      {"best_valid_auc", exact(s.best_valid_auc)},
       {"best_step", std::to_string(s.best_step)},
       {"evals_since_best", std::to_string(s.evals_since_best)},
       {"train_loss_sum", exact(s.train_loss_sum)},
@@ -74,6 +74,10 @@ void save_checkpoint(const std::string& path, Module& model, const Optimizer* op
       {"batcher_epoch", std::to_string(s.batcher.epoch)},
       {"batcher_position", std::to_string(s.batcher.position)},
       {"batcher_rng", s.batcher.epoch_rng_state},
+      {"plateau_lr", exact(s.plateau.lr)},
+      {"plateau_best", exact(s.plateau.best)},
+      {"plateau_num_bad", std::to_string(s.plateau.num_bad_epochs)},
+      {"plateau_cooldown", std::to_string(s.plateau.cooldown_counter)},
   };
   for (const auto& [key, rng] : model_rngs(model)) metadata[key] = rng->state();
   save_safetensors(path, tensors, metadata);
@@ -119,13 +123,17 @@ TrainerState load_checkpoint(const std::string& path, Module& model, Optimizer* 
   s.epoch = to_int(meta, "epoch", path);
   s.step = to_int(meta, "step", path);
   s.step_in_epoch = to_int(meta, "step_in_epoch", path);
-  s.best_test_auc = to_double(meta, "best_test_auc", path);
+  s.best_valid_auc = to_double(meta, "best_valid_auc", path);
   s.best_step = to_int(meta, "best_step", path);
   s.evals_since_best = to_int(meta, "evals_since_best", path);
   s.train_loss_sum = to_double(meta, "train_loss_sum", path);
   s.train_loss_count = to_int(meta, "train_loss_count", path);
   s.batcher.epoch = std::size_t(to_int(meta, "batcher_epoch", path));
   s.batcher.position = std::size_t(to_int(meta, "batcher_position", path));
+  s.plateau.lr = to_double(meta, "plateau_lr", path);
+  s.plateau.best = to_double(meta, "plateau_best", path);
+  s.plateau.num_bad_epochs = to_int(meta, "plateau_num_bad", path);
+  s.plateau.cooldown_counter = to_int(meta, "plateau_cooldown", path);
   auto rng = meta.find("batcher_rng");
   if (rng == meta.end()) throw std::invalid_argument(path + ": checkpoint metadata lacks \"batcher_rng\"");
   s.batcher.epoch_rng_state = rng->second;

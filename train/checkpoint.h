@@ -13,6 +13,7 @@
 #include "data/batcher.h"
 #include "layers/module.h"
 #include "optim/optimizer.h"
+#include "optim/schedule.h"
 
 namespace recgrad {
 
@@ -20,12 +21,13 @@ struct TrainerState {
   std::int64_t epoch = 0;             // epochs completed
   std::int64_t step = 0;              // optimizer steps taken
   std::int64_t step_in_epoch = 0;     // batches of the current epoch already trained on
-  double best_test_auc = -1;          // best evaluation so far (-1: none yet)
+  double best_valid_auc = -1;         // best validation AUC so far (-1: none yet)
   std::int64_t best_step = -1;
   std::int64_t evals_since_best = 0;  // for early stopping
   double train_loss_sum = 0;          // running training loss of the current evaluation period
   std::int64_t train_loss_count = 0;
   BatcherState batcher;               // where the shuffled order of the training data stands
+  PlateauState plateau;               // the plateau schedule's counters (schedule.kind "plateau")
 };
 
 // `model_fingerprint` identifies the model's configuration (the "features" and "model" sections);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/blas.h"
+#include "data/events.h"
 #include "data/movielens.h"
 #include "io/atomic_file.h"
 #include "train/data_setup.h"
@@ -62,8 +63,11 @@ int run_train(const TrainArgs& args) {
                summary["interrupted_at_step"].get<std::int64_t>(), options.run_dir);
     return 130;
   }
-  std::string line = fmt::format("test AUC {:.4f}  logloss {:.4f}  GAUC {:.4f}", summary["test_auc"].get<double>(),
-                                 summary["test_logloss"].get<double>(), summary["test_gauc"].get<double>());
+  const double test_gauc = summary["test_gauc"].get<double>();
+  std::string line = fmt::format("test AUC {:.4f}  logloss {:.4f}  GAUC {}  (best validation AUC {:.4f})",
+                                 summary["test_auc"].get<double>(), summary["test_logloss"].get<double>(),
+                                 std::isnan(test_gauc) ? "undefined" : fmt::format("{:.4f}", test_gauc),
+                                 summary["valid_auc"].get<double>());
   if (summary.contains("bayes_auc")) line += fmt::format("  (Bayes-optimal AUC {:.4f})", summary["bayes_auc"].get<double>());
   fmt::print("{}\n{:.0f} samples/s; run directory {}\n", line, summary["train_samples_per_s"].get<double>(),
              options.run_dir);
@@ -119,7 +123,7 @@ int run_explain(const ExplainArgs& args) {
     const std::size_t T = batch.T, heads = w.size() / T, n = batch.lengths[0];
     std::string target = v.items.id(batch.target_item[0]);
     for (std::size_t f = 0; f < v.side.size(); ++f)
-      target += " " + v.side_fields[f] + "=" + v.side[f].id(batch.target_side[f][0]);
+      target += " " + v.side_fields[f] + "=" + decode_side_cell(v, f, batch.target_side[f].data(), batch.side_width[f]);
     fmt::print("impression {} (label {:.0f}): target {}  p(click) = {:.4f}\n", row + 1, data.labels[row], target,
                sigmoid(out.logits.item()));
     if (n == 0) {
@@ -143,7 +147,10 @@ int run_explain(const ExplainArgs& args) {
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t t = order[k];
       std::string line = fmt::format("  {:>4}  {:>8}  {}", k + 1, t, v.items.id(batch.history_item[t]));
-      for (std::size_t f = 0; f < v.side.size(); ++f) line += "  " + v.side[f].id(batch.history_side[f][t]);
+      for (std::size_t f = 0; f < v.side.size(); ++f) {
+        const std::size_t W = batch.side_width[f];
+        line += "  " + decode_side_cell(v, f, batch.history_side[f].data() + t * W, W);
+      }
       line += fmt::format("  {:.4f}", mean_weight(t));
       if (heads > 1)
         for (std::size_t h = 0; h < heads; ++h) line += fmt::format("  {:.4f}", w[h * T + t]);
@@ -162,16 +169,25 @@ int run_gradcheck(const GradcheckArgs& args) {
   return r.result.ok ? 0 : 1;
 }
 
+namespace {
+int report_prepared(const PrepareSummary& summary) {
+  fmt::print("{}train with: recgrad train {}\n", describe(summary), summary.config_path);
+  return 0;
+}
+}  // namespace
+
 int run_prepare_movielens(const PrepareArgs& args) {
   MovieLensOptions options;
-  options.test_fraction = args.test_fraction;
-  options.max_history = args.max_len;
-  std::filesystem::create_directories(args.out_dir);
-  const std::string train = args.out_dir + "/train.tsv", test = args.out_dir + "/test.tsv";
-  convert_movielens(args.input_dir + "/ratings.dat", args.input_dir + "/movies.dat", train, test, options);
-  fmt::print("wrote {} and {}\ntrain with: recgrad train configs/movielens.json --set data.train={} --set data.test={}\n",
-             train, test, std::filesystem::absolute(train).string(), std::filesystem::absolute(test).string());
-  return 0;
+  options.threshold = args.threshold;
+  options.impressions = {args.test_fraction, args.max_len};
+  return report_prepared(prepare_movielens(args.input, args.out_dir, options));
+}
+
+int run_prepare_events(const PrepareArgs& args) {
+  EventsOptions options;
+  options.positive = args.positive;
+  options.impressions = {args.test_fraction, args.max_len};
+  return report_prepared(prepare_events(args.input, args.out_dir, options));
 }
 
 }  // namespace recgrad

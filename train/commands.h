@@ -40,10 +40,13 @@ struct GradcheckArgs {
 int run_gradcheck(const GradcheckArgs& args);
 
 struct PrepareArgs {
-  std::string input_dir, out_dir;
+  std::string input, out_dir;  // movielens: the unzipped folder; events: the log file
   double test_fraction = 0.2;
-  std::size_t max_len = 20;
+  std::size_t max_len = 50;
+  double threshold = 4.0;                                      // movielens: label 1 when rating >= threshold
+  std::vector<std::string> positive = {"buy", "cart", "fav"};  // events: the behaviours labelled 1
 };
 int run_prepare_movielens(const PrepareArgs& args);
+int run_prepare_events(const PrepareArgs& args);
 
 }  // namespace recgrad

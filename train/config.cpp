@@ -1,6 +1,7 @@
 #include "train/config.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <nlohmann/json.hpp>
 
@@ -46,6 +47,7 @@ DataConfig read_data(ConfigReader r) {
   c.test = r.get_string("test", "");
   c.synthetic = read_synthetic(r.object("synthetic"));
   c.test_fraction = r.get_double("test_fraction", c.test_fraction, Interval{0, 1, true, true});
+  c.validation_fraction = r.get_double("validation_fraction", c.validation_fraction, Interval{0, 1, true, true});
   if (c.source == "tsv") {
     if (c.train.empty()) r.fail("train", "source \"tsv\" needs the path of the training TSV");
     if (c.test.empty()) r.fail("test", "source \"tsv\" needs the path of the test TSV");
@@ -65,6 +67,8 @@ Schema read_features(ConfigReader r) {
   c.separator = r.get_string("separator", c.separator);
   c.order = parse_history_order(r.get_string("order", history_order_name(c.order), {"oldest_first", "newest_first"}));
   c.max_len = r.get_int("max_len", c.max_len, 1, 100000);
+  c.multi_valued = r.get_string_map("multi_valued", c.multi_valued);
+  c.min_count = r.get_int("min_count", c.min_count, 1);
   if (c.history_side.size() != c.item_side.size())
     r.fail("history_side", "needs one history column per item_side field (" + std::to_string(c.item_side.size()) +
                                "), got " + std::to_string(c.history_side.size()));
@@ -80,6 +84,15 @@ Schema read_features(ConfigReader r) {
 ModelConfig read_model(ConfigReader r) {
   ModelConfig c;
   c.embedding_dim = r.get_int("embedding_dim", c.embedding_dim, 1, 4096);
+  {
+    ConfigReader e = r.object("embedding_init");
+    init::EmbeddingInit& ei = c.embedding_init;
+    ei.kind = init::parse_embedding_init_kind(
+        e.get_string("kind", init::embedding_init_kind_name(ei.kind), {"normal", "uniform", "xavier"}));
+    ei.std = e.get_double("std", ei.std, Interval::at_least(0));
+    ei.bound = e.get_double("bound", ei.bound, Interval::at_least(0));
+    e.finish();
+  }
   c.combine = r.get_string("combine", c.combine, {"concat", "sum", "eges"});
   c.position = r.get_string("position", c.position, {"none", "learned", "sinusoidal"});
   c.user_embedding = r.get_bool("user_embedding", c.user_embedding);
@@ -130,12 +143,18 @@ OptimConfig read_optim(ConfigReader r) {
   {
     ConfigReader s = r.object("schedule");
     ScheduleConfig& sc = c.schedule;
-    sc.kind = s.get_string("kind", sc.kind, {"constant", "warmup", "step", "cosine"});
+    sc.kind = s.get_string("kind", sc.kind, {"constant", "warmup", "step", "cosine", "plateau"});
     sc.warmup_steps = s.get_int("warmup_steps", sc.warmup_steps, 0);
     sc.step_size = s.get_int("step_size", sc.step_size, 1);
     sc.gamma = s.get_double("gamma", sc.gamma, Interval{0, 1, true, false});
     sc.min_lr = s.get_double("min_lr", sc.min_lr, Interval::at_least(0));
+    sc.factor = s.get_double("factor", sc.factor, Interval::closed_open(0, 1));
+    sc.patience = s.get_int("patience", sc.patience, 0);
+    sc.threshold = s.get_double("threshold", sc.threshold, Interval::at_least(0));
+    sc.cooldown = s.get_int("cooldown", sc.cooldown, 0);
     if (sc.kind == "warmup" && sc.warmup_steps == 0) s.fail("warmup_steps", "kind \"warmup\" needs warmup_steps >= 1");
+    if (sc.kind == "plateau" && sc.min_lr > c.lr)
+      s.fail("min_lr", "kind \"plateau\" needs min_lr <= optim.lr (" + std::to_string(c.lr) + ")");
     s.finish();
   }
   if (c.nesterov && (c.name != "sgd" || c.momentum == 0))
@@ -214,6 +233,13 @@ RunConfig load_run_config(const std::string& path, const std::vector<std::string
   }
   const std::size_t slash = path.find_last_of('/');
   config.config_dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  // A path typed on the command line means what the shell means by it: relative to the current
+  // directory, not to the config file's folder (which is how paths inside the file are read).
+  for (const std::string& o : overrides) {
+    const std::string key = o.substr(0, o.find('='));
+    for (auto [name, value] : {std::pair{"data.train", &config.data.train}, std::pair{"data.test", &config.data.test}})
+      if (key == name && !value->empty()) *value = std::filesystem::absolute(*value).lexically_normal().string();
+  }
   return config;
 }
 
@@ -230,6 +256,7 @@ nlohmann::json to_json(const RunConfig& c) {
         {"train", c.data.train},
         {"test", c.data.test},
         {"test_fraction", c.data.test_fraction},
+        {"validation_fraction", c.data.validation_fraction},
         {"synthetic",
          {{"num_users", s.num_users},
           {"num_items", s.num_items},
@@ -256,9 +283,15 @@ nlohmann::json to_json(const RunConfig& c) {
         {"history_side", f.history_side},
         {"separator", f.separator},
         {"order", history_order_name(f.order)},
-        {"max_len", f.max_len}}},
+        {"max_len", f.max_len},
+        {"multi_valued", f.multi_valued},
+        {"min_count", f.min_count}}},
       {"model",
        {{"embedding_dim", m.embedding_dim},
+        {"embedding_init",
+         {{"kind", init::embedding_init_kind_name(m.embedding_init.kind)},
+          {"std", m.embedding_init.std},
+          {"bound", m.embedding_init.bound}}},
         {"combine", m.combine},
         {"position", m.position},
         {"user_embedding", m.user_embedding},
@@ -292,7 +325,11 @@ nlohmann::json to_json(const RunConfig& c) {
           {"warmup_steps", o.schedule.warmup_steps},
           {"step_size", o.schedule.step_size},
           {"gamma", o.schedule.gamma},
-          {"min_lr", o.schedule.min_lr}}}}},
+          {"min_lr", o.schedule.min_lr},
+          {"factor", o.schedule.factor},
+          {"patience", o.schedule.patience},
+          {"threshold", o.schedule.threshold},
+          {"cooldown", o.schedule.cooldown}}}}},
       {"training",
        {{"epochs", t.epochs},
         {"batch_size", t.batch_size},

@@ -9,6 +9,7 @@
 
 #include "data/schema.h"
 #include "data/synthetic.h"
+#include "layers/init.h"
 
 namespace recgrad {
 
@@ -17,6 +18,10 @@ struct DataConfig {
   std::string train, test;           // TSV paths (source "tsv"); relative paths are relative to the config file
   SyntheticConfig synthetic;         // the generator's parameters (data/synthetic.h), same key names
   double test_fraction = 0.2;        // synthetic: share of impressions held out for testing
+  // Share of the training data held out for validation, which alone steers training (early stopping,
+  // the best checkpoint, the plateau schedule). TSV: the last share of each user's training impressions
+  // in file order (data/split.h); synthetic: drawn at random from the generator's training part.
+  double validation_fraction = 0.1;
 };
 
 struct AttentionConfig {
@@ -43,6 +48,7 @@ struct TowerConfig {
 
 struct ModelConfig {
   std::size_t embedding_dim = 16;   // per field (id, each side-info field, user)
+  init::EmbeddingInit embedding_init;  // every embedding table, position tables too (layers/init.h)
   std::string combine = "concat";   // side-info combination: "concat" | "sum" | "eges"
   std::string position = "learned"; // "none" | "learned" | "sinusoidal"
   bool user_embedding = false;      // a learned vector per user id in the tower's input (needs features.user)
@@ -52,11 +58,17 @@ struct ModelConfig {
 };
 
 struct ScheduleConfig {
-  std::string kind = "constant";  // "constant" | "warmup" | "step" | "cosine"
+  std::string kind = "constant";  // "constant" | "warmup" | "step" | "cosine" | "plateau"
   std::size_t warmup_steps = 0;
   std::size_t step_size = 1000;   // "step": decay every step_size steps
   double gamma = 0.5;             // "step": multiplier
-  double min_lr = 0.0;            // "cosine": floor
+  double min_lr = 0.0;            // "cosine" and "plateau": floor
+  // "plateau": torch.optim.lr_scheduler.ReduceLROnPlateau(mode="max", threshold_mode="rel") on the
+  // validation AUC, one step per evaluation; torch's defaults.
+  double factor = 0.1;
+  std::size_t patience = 10;
+  double threshold = 1e-4;
+  std::size_t cooldown = 0;
 };
 
 struct OptimConfig {
@@ -77,7 +89,7 @@ struct TrainingConfig {
   std::size_t batch_size = 256;
   std::uint64_t seed = 42;
   std::size_t eval_every_steps = 0;  // 0 = evaluate once per epoch
-  std::size_t patience = 2;          // early stopping: evaluations without a better test AUC; 0 = off
+  std::size_t patience = 2;          // early stopping: evaluations without a better validation AUC; 0 = off
   std::size_t threads = 1;           // BLAS threads
 };
 

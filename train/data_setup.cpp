@@ -37,28 +37,42 @@ std::string resolve_path(const std::string& path, const std::string& base_dir) {
   return base_dir + "/" + path;
 }
 
+namespace {
+// Both classes, or AUC is undefined: better said now than after the first epoch.
+void require_both_classes(const RawDataset& split, const std::string& name, const std::string& hint) {
+  if (split.size() == 0) throw std::invalid_argument("the " + name + " split is empty" + hint);
+  const auto clicks = std::count(split.labels.begin(), split.labels.end(), 1.0);
+  if (clicks == 0 || clicks == std::ptrdiff_t(split.size()))
+    throw std::invalid_argument("the " + name + " split has only " + std::string(clicks ? "clicks" : "non-clicks") +
+                                " (" + std::to_string(split.size()) + " impressions): AUC is undefined" + hint);
+}
+}  // namespace
+
 PreparedData prepare_data(const RunConfig& config) {
-  RawDataset train, test;
+  RawDataset train, valid, test;
   if (config.data.source == "synthetic") {
     RawDataset all = generate_synthetic(config.data.synthetic);
     select_features(all, config.features);
     DataSplit split = random_split(all, config.data.test_fraction, config.data.synthetic.seed);
-    train = std::move(split.train);
     test = std::move(split.test);
+    // Another seed than the test split's, so validation is a fresh draw from the training part.
+    split = random_split(split.train, config.data.validation_fraction, config.data.synthetic.seed + 1);
+    train = std::move(split.train);
+    valid = std::move(split.test);
   } else {
-    train = read_tsv(resolve_path(config.data.train, config.config_dir), config.features);
+    DataSplit split = split_last_per_user(read_tsv(resolve_path(config.data.train, config.config_dir), config.features),
+                                          config.data.validation_fraction);
+    train = std::move(split.train);
+    valid = std::move(split.test);
     test = read_tsv(resolve_path(config.data.test, config.config_dir), config.features);
   }
   if (train.size() == 0) throw std::invalid_argument("the training split is empty");
-  if (test.size() == 0) throw std::invalid_argument("the test split is empty");
-  // AUC needs both classes: better said now than after the first epoch.
-  const auto clicks = std::count(test.labels.begin(), test.labels.end(), 1.0);
-  if (clicks == 0 || clicks == std::ptrdiff_t(test.size()))
-    throw std::invalid_argument("the test split has only " + std::string(clicks ? "clicks" : "non-clicks") + " (" +
-                                std::to_string(test.size()) + " impressions): AUC is undefined");
+  require_both_classes(valid, "validation", " (raise data.validation_fraction)");
+  require_both_classes(test, "test", "");
   PreparedData data;
-  data.vocabularies = build_vocabularies(train);
+  data.vocabularies = build_vocabularies(train, config.features);
   data.train = encode(train, data.vocabularies, config.features.max_len);
+  data.valid = encode(valid, data.vocabularies, config.features.max_len);
   data.test = encode(test, data.vocabularies, config.features.max_len);
   return data;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// From a run config to encoded train and test sets: read the TSVs (or generate synthetic data and
-// split it), build the vocabularies on the training split, encode both splits.
+// From a run config to encoded train, validation and test sets: read the TSVs (or generate synthetic
+// data and split it), carve the validation split from the training data (config.data.validation_fraction),
+// build the vocabularies on what remains for training, encode the three splits.
 #include "data/encoder.h"
 #include "data/tsv_reader.h"
 #include "models/click_model.h"
@@ -10,7 +11,7 @@ namespace recgrad {
 
 struct PreparedData {
   Vocabularies vocabularies;
-  EncodedDataset train, test;
+  EncodedDataset train, valid, test;  // valid steers training; test is scored once, at the end
 };
 
 PreparedData prepare_data(const RunConfig& config);

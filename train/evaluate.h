@@ -31,6 +31,13 @@ struct AttentionRelevance {
   double relevant_mass = 0, relevant_share = 0, ratio = 0;
   std::size_t impressions = 0;
 };
-AttentionRelevance attention_relevance(ClickModel& model, const EncodedDataset& data, std::size_t batch_size);
+
+// One pass over `data`: the click probabilities and, when the data knows relevance (synthetic), the
+// attention relevance. The trainer scores the test split once this way, at the end of a run.
+struct Scores {
+  std::vector<double> probabilities;
+  AttentionRelevance relevance;  // all zero without relevance information
+};
+Scores score(ClickModel& model, const EncodedDataset& data, std::size_t batch_size);
 
 }  // namespace recgrad

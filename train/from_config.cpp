@@ -42,4 +42,11 @@ std::shared_ptr<const Schedule> make_schedule(const OptimConfig& c, std::int64_t
   return std::make_shared<WarmupLR>(s.warmup_steps, 1.0 / double(s.warmup_steps), main);
 }
 
+std::unique_ptr<PlateauLR> make_plateau(const OptimConfig& c) {
+  const ScheduleConfig& s = c.schedule;
+  if (s.kind != "plateau") return nullptr;
+  return std::make_unique<PlateauLR>(c.lr, s.factor, std::int64_t(s.patience), s.threshold, std::int64_t(s.cooldown),
+                                     s.min_lr);
+}
+
 }  // namespace recgrad

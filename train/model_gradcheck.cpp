@@ -29,16 +29,26 @@ ModelGradcheck gradcheck_model(const RunConfig& config) {
   sizes.max_len = 4;
   ClickModel model(m, sizes, config.training.seed, DType::Float64);
 
-  // Three impressions: histories of 3, 1 and 0 items (right-padded to T = 3), repeated ids.
+  // Three impressions: histories of 3, 1 and 0 items (right-padded to T = 3), repeated ids. A
+  // multi-valued field has width 3, with cells of 1, 2 and 3 values.
   Batch batch;
   batch.B = 3;
   batch.T = 3;
   batch.target_item = {2, 3, 5};
   batch.history_item = {4, 2, 4, 3, 0, 0, 0, 0, 0};
   batch.lengths = {3, 1, 0};
-  for (std::size_t f = 1; f < fields; ++f) {
-    batch.target_side.push_back({2, 3, 2});
-    batch.history_side.push_back({3, 2, 3, 3, 0, 0, 0, 0, 0});
+  for (const std::string& field : config.features.item_side) {
+    if (config.features.multi_valued.count(field) == 0) {
+      batch.side_width.push_back(1);
+      batch.target_side.push_back({2, 3, 2});
+      batch.history_side.push_back({3, 2, 3, 3, 0, 0, 0, 0, 0});
+      continue;
+    }
+    batch.side_width.push_back(3);
+    batch.target_side.push_back({2, 0, 0, /**/ 3, 2, 0, /**/ 2, 3, 1});
+    batch.history_side.push_back({3, 0, 0, /**/ 2, 3, 0, /**/ 3, 2, 1,   // sample 0
+                                  3, 3, 0, /**/ 0, 0, 0, /**/ 0, 0, 0,   // sample 1
+                                  0, 0, 0, /**/ 0, 0, 0, /**/ 0, 0, 0}); // sample 2: empty history
   }
   if (sizes.users) batch.user = {2, 1, 2};
   batch.labels = {1, 0, 1};

@@ -55,7 +55,7 @@ LoadedRun load_run(const std::string& dir) {
   run.dir = dir;
   run.config = load_run_config(dir + "/" + run_files::kConfig);
   const Schema& schema = run.config.features;
-  run.vocabularies = load_vocabularies(dir + "/" + run_files::kVocab, schema.item_side, !schema.user.empty());
+  run.vocabularies = load_vocabularies(dir + "/" + run_files::kVocab, schema);
   run.model = std::make_unique<ClickModel>(run.config.model, feature_sizes(run.vocabularies, schema.max_len),
                                            run.config.training.seed);
   load_checkpoint(best, *run.model, nullptr, model_fingerprint(run.config));

@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,12 @@ void append_line(const std::string& path, const nlohmann::json& record) {
   if (!out) throw std::runtime_error(path + ": cannot append the evaluation record");
 }
 
+// Share of impressions whose target item is out of vocabulary (unseen or rarer than features.min_count).
+double target_oov_share(const EncodedDataset& data) {
+  const auto oov = std::count(data.target_item.begin(), data.target_item.end(), Vocabulary::kOutOfVocabulary);
+  return data.size() ? double(oov) / double(data.size()) : 0.0;
+}
+
 RunConfig with_absolute_data_paths(RunConfig config) {
   for (std::string* p : {&config.data.train, &config.data.test})
     if (!p->empty()) *p = fs::absolute(resolve_path(*p, config.config_dir)).lexically_normal().string();
@@ -126,6 +133,7 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   Batcher batcher(data.train, batcher_options);
   const std::int64_t steps_per_epoch = std::int64_t(batcher.batches_per_epoch());
   const auto schedule = make_schedule(config.optim, steps_per_epoch * std::int64_t(tc.epochs));
+  std::unique_ptr<PlateauLR> plateau = make_plateau(config.optim);  // null unless schedule.kind = "plateau"
 
   const std::string metrics_path = dir + "/" + run_files::kMetrics;
   const std::string checkpoint_path = dir + "/" + run_files::kCheckpoint;
@@ -138,6 +146,7 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   if (options.resume) {
     state = load_checkpoint(checkpoint_path, model, optimizer.get(), fingerprint);
     batcher.restore(state.batcher);
+    if (plateau) plateau->restore(state.plateau);
     drop_metrics_after(metrics_path, state.step);
   } else {
     write_file_atomically(setup_dir + "/" + run_files::kConfig, to_json(config).dump(2) + "\n");
@@ -152,29 +161,35 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
 
   Progress progress(tc.epochs, std::size_t(steps_per_epoch), options.quiet ? nullptr : stderr);
   bool stop_early = false;
+  // Validation alone steers the run: the best checkpoint, early stopping and the plateau schedule.
   auto evaluate_now = [&] {
-    const Evaluation e = evaluate(predict(model, data.test, tc.batch_size), data.test);
+    if (options.on_evaluation) options.on_evaluation("valid");
+    const Evaluation e = evaluate(predict(model, data.valid, tc.batch_size), data.valid);
     const double train_loss = state.train_loss_count ? state.train_loss_sum / double(state.train_loss_count) : NAN;
     append_line(metrics_path, {{"epoch", state.epoch + (state.step_in_epoch ? 1 : 0)},
                                {"step", state.step},
                                {"train_loss", train_loss},
-                               {"test_auc", e.auc},
-                               {"test_logloss", e.logloss},
-                               {"test_gauc", e.gauc},
+                               {"valid_auc", e.auc},
+                               {"valid_logloss", e.logloss},
+                               {"valid_gauc", e.gauc},
                                {"lr", optimizer->lr()}});
     state.train_loss_sum = 0;
     state.train_loss_count = 0;
-    if (e.auc > state.best_test_auc) {
-      state.best_test_auc = e.auc;
+    if (e.auc > state.best_valid_auc) {
+      state.best_valid_auc = e.auc;
       state.best_step = state.step;
       state.evals_since_best = 0;
       save_checkpoint(dir + "/" + run_files::kBest, model, nullptr, state, fingerprint);
     } else {
       ++state.evals_since_best;
     }
-    progress.message(fmt::format("eval step {}: test AUC {:.4f} logloss {:.4f} GAUC {:.4f}", state.step, e.auc,
-                                   e.logloss, e.gauc)
-                           .c_str());
+    if (plateau) {
+      plateau->step(e.auc);
+      state.plateau = plateau->state();
+    }
+    progress.message(fmt::format("eval step {}: valid AUC {:.4f} logloss {:.4f} GAUC {:.4f}", state.step, e.auc,
+                                 e.logloss, e.gauc)
+                         .c_str());
     stop_early = tc.patience > 0 && state.evals_since_best >= std::int64_t(tc.patience);
   };
 
@@ -183,7 +198,7 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   bool interrupted = false;
   while (state.epoch < std::int64_t(tc.epochs) && !stop_early && !interrupted) {
     while (batcher.next(batch)) {
-      optimizer->set_lr(schedule->lr(state.step));
+      optimizer->set_lr(schedule->lr(state.step) * (plateau ? plateau->lr() / config.optim.lr : 1.0));
       optimizer->zero_grad();
       Tensor loss = bce_with_logits(model.forward(batch).logits, Tensor::from_vector({batch.B}, batch.labels, dtype));
       const double loss_value = loss.item();
@@ -221,13 +236,20 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
     return {{"interrupted_at_step", state.step}};
   }
 
-  // The summary describes the best model, scored again, plus what only the synthetic truth can tell.
+  // The summary describes the best model (chosen on validation): its validation metrics, then the test
+  // split, scored once, here, plus what only the synthetic truth can tell.
   load_checkpoint(dir + "/" + run_files::kBest, model, nullptr, fingerprint);
-  const std::vector<double> probabilities = predict(model, data.test, tc.batch_size);
-  const Evaluation best = evaluate(probabilities, data.test);
-  nlohmann::json summary{{"test_auc", best.auc},
-                         {"test_logloss", best.logloss},
-                         {"test_gauc", best.gauc},
+  const Evaluation valid = evaluate(predict(model, data.valid, tc.batch_size), data.valid);
+  if (options.on_evaluation) options.on_evaluation("test");
+  const Scores test_scores = score(model, data.test, tc.batch_size);
+  const Evaluation test = evaluate(test_scores.probabilities, data.test);
+  nlohmann::json summary{{"valid_auc", valid.auc},
+                         {"valid_logloss", valid.logloss},
+                         {"valid_gauc", valid.gauc},
+                         {"test_auc", test.auc},
+                         {"test_logloss", test.logloss},
+                         {"test_gauc", test.gauc},
+                         {"test_target_oov_share", target_oov_share(data.test)},
                          {"best_step", state.best_step},
                          {"steps", state.step},
                          {"epochs", state.epoch},
@@ -235,10 +257,11 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
                          {"train_samples_per_s", progress.samples_per_second()},
                          {"parameters", model.parameter_count()},
                          {"train_impressions", data.train.size()},
+                         {"valid_impressions", data.valid.size()},
                          {"test_impressions", data.test.size()}};
   if (!data.test.click_probability.empty()) {
     summary["bayes_auc"] = auc(data.test.click_probability, data.test.labels);
-    const AttentionRelevance r = attention_relevance(model, data.test, tc.batch_size);
+    const AttentionRelevance& r = test_scores.relevance;
     summary["attention"] = {{"relevant_mass", r.relevant_mass},
                             {"relevant_share", r.relevant_share},
                             {"ratio", r.ratio},

@@ -1,7 +1,8 @@
 #pragma once
 // The training loop: epochs of mini-batches, Adam (or any optimizer of optim/), evaluation on the
-// test split, early stopping, checkpoints that resume exactly, and the run directory's files
-// (train/run_dir.h).
+// validation split (which alone picks the best checkpoint, stops early and drives the plateau schedule),
+// checkpoints that resume exactly, the test split scored once at the end, and the run directory's
+// files (train/run_dir.h).
 #include <functional>
 #include <string>
 
@@ -18,6 +19,8 @@ struct TrainOptions {
   bool quiet = false;    // no progress output
   // Asked after every step; true stops the run there (after saving a checkpoint), as Ctrl-C does.
   std::function<bool(std::int64_t step)> should_stop;
+  // Called before each evaluation with the split's name, "valid" or "test" (progress displays, tests).
+  std::function<void(const char* split)> on_evaluation;
 };
 
 // Trains and returns the summary (also written to summary.json when the run completes). Throws on

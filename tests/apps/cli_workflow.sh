@@ -34,7 +34,7 @@ if "$recgrad" train "$configs/default.json" "${tiny[@]}" --out "$work/run" --qui
   echo "overwrote a finished run"; exit 1
 fi
 [[ -s "$work/run/summary.json" ]]
-# MovieLens-1M format -> TSV -> a run on the shipped movielens config
+# MovieLens-1M format -> TSV and config (prepare) -> a run on that config
 mkdir -p "$work/ml-1m"
 cp "$(dirname "$0")/../data/movielens/movies.dat" "$work/ml-1m/"
 for user in 1 2 3 4 5 6; do  # ten ratings each, in time order, mixed likes and dislikes
@@ -43,7 +43,8 @@ for user in 1 2 3 4 5 6; do  # ten ratings each, in time order, mixed likes and 
   done
 done >"$work/ml-1m/ratings.dat"
 "$recgrad" prepare movielens "$work/ml-1m" --out "$work/ml" >"$work/prepare.out"
-"$recgrad" train "$configs/movielens.json" --set data.train="$work/ml/train.tsv" --set data.test="$work/ml/test.tsv" \
-  --set training.epochs=1 --set model.embedding_dim=4 --out "$work/ml-run" --quiet >/dev/null
+grep -q "train with: recgrad train $work/ml/recgrad.json" "$work/prepare.out"
+"$recgrad" train "$work/ml/recgrad.json" --set training.epochs=1 --set model.embedding_dim=4 --out "$work/ml-run" \
+  --quiet >/dev/null
 [[ -s "$work/ml-run/summary.json" ]]
 echo "workflow ok"

@@ -19,6 +19,7 @@ EncodedDataset dataset(std::size_t rows) {
   EncodedDataset data;
   data.side_fields = {"cate"};
   data.has_users = true;
+  data.side_width = {1};
   data.target_side.resize(1);
   data.history_side.resize(1);
   for (std::size_t r = 0; r < rows; ++r) {
@@ -39,6 +40,24 @@ EncodedDataset dataset(std::size_t rows) {
   return data;
 }
 
+// dataset(rows) plus a multi-valued field "genre" of width 2: row r's target cell is (200 + r, 0) for
+// even r and (200 + r, 300 + r) for odd r; its history cells (210 + r + t, 0).
+EncodedDataset with_genres(std::size_t rows) {
+  EncodedDataset data = dataset(rows);
+  data.side_fields.push_back("genre");
+  data.side_width.push_back(2);
+  data.target_side.emplace_back();
+  data.history_side.emplace_back();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto base = static_cast<std::int64_t>(r);
+    data.target_side[1].insert(data.target_side[1].end(), {200 + base, r % 2 ? 300 + base : 0});
+    Indices cells;
+    for (std::int64_t t = 0; t < base % 4; ++t) cells.insert(cells.end(), {210 + base + t, 0});
+    data.history_side[1].push_back(cells);
+  }
+  return data;
+}
+
 std::vector<std::vector<std::size_t>> epoch_rows(Batcher& batcher) {
   std::vector<std::vector<std::size_t>> rows;
   Batch batch;
@@ -47,6 +66,24 @@ std::vector<std::vector<std::size_t>> epoch_rows(Batcher& batcher) {
 }
 
 }  // namespace
+
+TEST(MakeBatch, MultiValuedCellsKeepTheirWidth) {
+  const EncodedDataset data = with_genres(4);
+  const Batch batch = make_batch(data, {3, 0, 1});
+  EXPECT_EQ(batch.side_width, (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(batch.target_side[0], (Indices{113, 110, 111}));
+  EXPECT_EQ(batch.target_side[1], (Indices{203, 303, /**/ 200, 0, /**/ 201, 301}));  // [B * W]
+  // [B * T * W], T = 3: slot (b, t) at (b * T + t) * W; padded slots all 0
+  EXPECT_EQ(batch.history_side[1], (Indices{213, 0, 214, 0, 215, 0, /**/ 0, 0, 0, 0, 0, 0, /**/ 211, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(batch.history_side[0], (Indices{123, 124, 125, /**/ 0, 0, 0, /**/ 121, 0, 0}));
+  EXPECT_EQ(make_batch(data, {1}, 4).history_side[1], (Indices{211, 0, 0, 0, 0, 0, 0, 0}));  // pad_to
+}
+
+TEST(MakeBatch, SideWidthsMustMatchTheFields) {
+  EncodedDataset data = dataset(3);
+  data.side_width.clear();
+  EXPECT_TRUE(ThrowsNaming([&] { make_batch(data, {0}); }, {"make_batch", "side widths"}));
+}
 
 TEST(MakeBatch, PadsToTheLongestHistoryWithZeros) {
   const EncodedDataset data = dataset(4);

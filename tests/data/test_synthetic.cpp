@@ -172,3 +172,41 @@ TEST(RandomSplit, IsSeededDisjointCompleteAndKeepsRowOrder) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), true), 400);
   EXPECT_TRUE(ThrowsNaming([&] { random_split(data, 1.0, 3); }, {"test_fraction must be in (0, 1)"}));
 }
+
+namespace {
+// Rows tagged by their item id ("r<row>"), users as given.
+RawDataset tagged_rows(const std::vector<std::string>& users) {
+  RawDataset data;
+  data.has_users = !users.empty();
+  for (std::size_t row = 0; row < users.size(); ++row) {
+    data.labels.push_back(double(row % 2));
+    data.users.push_back(users[row]);
+    data.target_item.push_back("r" + std::to_string(row));
+    data.history_item.emplace_back();
+  }
+  return data;
+}
+}  // namespace
+
+TEST(SplitLastPerUser, HoldsOutEachUsersLastImpressionsInFileOrder) {
+  // u1 has 5 impressions, u2 3, u3 1, interleaved as a log is.
+  const RawDataset data = tagged_rows({"u1", "u2", "u1", "u3", "u1", "u2", "u1", "u2", "u1"});
+  const DataSplit split = split_last_per_user(data, 0.4);  // u1: round(2.0) = 2, u2: round(1.2) = 1, u3: 0
+  EXPECT_EQ(split.test.target_item, (std::vector<std::string>{"r6", "r7", "r8"}));
+  EXPECT_EQ(split.train.target_item, (std::vector<std::string>{"r0", "r1", "r2", "r3", "r4", "r5"}));
+  EXPECT_EQ(split.test.users, (std::vector<std::string>{"u1", "u2", "u1"}));
+  // Halves round up: 0.5 x 3 = 1.5 -> 2 of u2's three, 0.5 x 5 = 2.5 -> 3 of u1's five, 0.5 x 1 -> 1.
+  EXPECT_EQ(split_last_per_user(data, 0.5).test.target_item,
+            (std::vector<std::string>{"r3", "r4", "r5", "r6", "r7", "r8"}));
+}
+
+TEST(SplitLastPerUser, WithoutUsersHoldsOutTheLastRowsOfTheFile) {
+  RawDataset data = tagged_rows({"a", "b", "c", "d", "e", "f", "g"});
+  data.has_users = false;
+  data.users.clear();
+  const DataSplit split = split_last_per_user(data, 0.3);  // round(2.1) = 2
+  EXPECT_EQ(split.test.target_item, (std::vector<std::string>{"r5", "r6"}));
+  EXPECT_EQ(split.train.size(), 5u);
+  EXPECT_TRUE(ThrowsNaming([&] { split_last_per_user(data, 0.0); }, {"fraction must be in (0, 1)"}));
+}
+

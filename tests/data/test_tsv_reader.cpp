@@ -50,9 +50,10 @@ TEST(TsvReader, ReadsExactValuesOldestFirst) {
 }
 
 TEST(TsvReader, IgnoresUnusedColumnsAndColumnOrder) {
+  // An unused column named like a number ("2024") does not make the header look like data.
   const std::string path = write_file(test_dir() + "/a.tsv",
-                                      "hist_cate_ids\tnote\thist_item_ids\titem_cate\titem_id\tuser_id\tlabel\n"
-                                      "c1,c2\tanything\ti1,i2\tc3\ti3\tu1\t1\n");
+                                      "hist_cate_ids\tnote\thist_item_ids\titem_cate\titem_id\tuser_id\tlabel\t2024\n"
+                                      "c1,c2\tanything\ti1,i2\tc3\ti3\tu1\t1\t7\n");
   const RawDataset data = read_tsv(path, example_schema());
   EXPECT_EQ(data.labels, (std::vector<double>{1.0}));
   EXPECT_EQ(data.target_item, (Strings{"i3"}));
@@ -213,6 +214,39 @@ TEST_F(TsvErrors, EmptyTargetItem) {
 
 TEST_F(TsvErrors, EmptyLine) { EXPECT_TRUE(Fails(kHeader + "1\tu1\ti1\tc1\t\t\n\n", {"3: empty line"})); }
 
+// A file without its header line: the first data line used to be read as a header, giving "column ''
+// appears twice" (empty history cells), "column 'i1' appears twice" (an id repeated) or "missing
+// column 'label'"; each now says the header is missing and shows the line.
+TEST_F(TsvErrors, HeaderlessFileSaysTheFirstLineMustBeAHeader) {
+  const std::string must = "1: the first line must be a header naming the columns (docs/formats.md); it looks like data: ";
+  EXPECT_TRUE(Fails("1\tu1\ti1\tc1\t\t\n0\tu2\ti2\tc2\t\t\n", {must + "1\tu1\ti1\tc1\t\t"}));
+  EXPECT_TRUE(Fails("0\tu1\ti1\tc1\ti1\tc1\n", {must + "0\tu1\ti1\tc1\ti1\tc1"}));
+  EXPECT_TRUE(Fails("1\tu17\ti903\tc4\ti12,i77\tc4,c9\n", {must + "1\tu17\ti903\tc4\ti12,i77\tc4,c9"}));
+  // Unlabelled data (predict) without a header: a number, no repeat.
+  EXPECT_TRUE(Fails("u1\t42\tc3\ti1,i2\tc1,c2\n", {must}));
+}
+
+TEST_F(TsvErrors, HeaderlessFileShowsAtMostSixtyCharacters) {
+  const std::string line = "1\tu1\ti1\tc1\t" + std::string(40, 'h') + "\t" + std::string(40, 'c');
+  const std::string path = write_file(test_dir() + "/bad.tsv", line + "\n");
+  try {
+    read_tsv(path, example_schema());
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("it looks like data: " + line.substr(0, 60) + "..."), std::string::npos) << message;
+    EXPECT_EQ(message.find(line.substr(0, 61)), std::string::npos) << message;
+  }
+}
+
+TEST_F(TsvErrors, HeaderWithATypoKeepsTheMissingColumnError) {
+  EXPECT_TRUE(Fails("label\tuser_id\titem_id\titem_cate\thist_item_idz\thist_cate_ids\n1\tu\ti\tc\t\t\n",
+                    {"1: missing column 'hist_item_ids'", "hist_item_idz"}));
+  // Every name misspelt, but nothing data-like (no number, no repeat): still a header.
+  EXPECT_TRUE(Fails("lable\tuser\titem\tcate\thist_items\thist_cates\n1\tu\ti\tc\t\t\n",
+                    {"1: missing column 'label'", "lable, user, item"}));
+}
+
 TEST(TsvReader, MissingFileIsNamed) {
   EXPECT_TRUE(ThrowsNaming([] { read_tsv("/nonexistent/x.tsv", example_schema()); }, {"cannot open '/nonexistent/x.tsv'"}));
 }
@@ -236,4 +270,18 @@ TEST(Schema, HistoryOrderNamesParseBothWays) {
   for (HistoryOrder order : {HistoryOrder::OldestFirst, HistoryOrder::NewestFirst})
     EXPECT_EQ(parse_history_order(history_order_name(order)), order);
   EXPECT_TRUE(ThrowsNaming([] { parse_history_order("latest"); }, {"'latest'", "oldest_first"}));
+}
+
+TEST(TsvReader, MultiValuedCellsStayRawAndEmptyValuesNameFileAndLine) {
+  Schema schema = example_schema();
+  schema.multi_valued = {{"item_cate", "|"}};
+  const std::string dir = test_dir();
+  const RawDataset data =
+      read_tsv(write_file(dir + "/a.tsv", kHeader + "1\tu1\ti1\tComedy|Drama\ti2,i3\tAction,Drama|Comedy\n"), schema);
+  EXPECT_EQ(data.target_side[0], (Strings{"Comedy|Drama"}));
+  EXPECT_EQ(data.history_side[0][0], (Strings{"Action", "Drama|Comedy"}));
+  const std::string target = write_file(dir + "/t.tsv", kHeader + "1\tu1\ti1\tc1\t\t\n" + "0\tu1\ti1\tComedy||Drama\t\t\n");
+  EXPECT_TRUE(ThrowsNaming([&] { read_tsv(target, schema); }, {target + ":3:", "Comedy||Drama", "item_cate"}));
+  const std::string history = write_file(dir + "/h.tsv", kHeader + "1\tu1\ti1\tc1\ti2,i3\tc1,Drama|\n");
+  EXPECT_TRUE(ThrowsNaming([&] { read_tsv(history, schema); }, {history + ":2:", "Drama|", "hist_cate_ids"}));
 }

@@ -135,6 +135,48 @@ schedule_values("linear_warmup", lambda o: S.LinearLR(o, start_factor=0.25, tota
 schedule_values("cosine", lambda o: S.CosineAnnealingLR(o, T_max=25, eta_min=0.001), 26)
 schedule_values("warmup_cosine", lambda o: warmup_cosine(o, 5, 0.25, 20, 0.001), 26)
 
+
+# --- ReduceLROnPlateau(mode="max", threshold_mode="rel", eps=1e-8) on scripted metric sequences ---
+# "plateau_<name>.options" = [base_lr, factor, patience, threshold, cooldown, min_lr], ".metrics" the
+# metric passed to each step() (a NaN stored as 0 with ".nan" = 1 there: JSON has no NaN), ".lrs" the
+# lr after each step. tests/optim/test_schedule.cpp reads the options from here.
+def plateau_values(name, metrics, base_lr=0.1, factor=0.1, patience=10, threshold=1e-4, cooldown=0, min_lr=0.0):
+    opt = O.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
+    sched = S.ReduceLROnPlateau(opt, mode="max", factor=factor, patience=patience, threshold=threshold,
+                                threshold_mode="rel", cooldown=cooldown, min_lr=min_lr, eps=1e-8)
+    lrs = []
+    for metric in metrics:
+        sched.step(metric)
+        lrs.append(opt.param_groups[0]["lr"])
+    nan = [1.0 if math.isnan(m) else 0.0 for m in metrics]
+    put(f"plateau_{name}.options", torch.tensor([base_lr, factor, patience, threshold, cooldown, min_lr]))
+    put(f"plateau_{name}.metrics", torch.tensor([0.0 if math.isnan(m) else m for m in metrics]))
+    if any(nan):
+        put(f"plateau_{name}.nan", torch.tensor(nan))
+    put(f"plateau_{name}.lrs", torch.tensor(lrs))
+
+
+NAN = float("nan")
+# A rise, then a plateau: reduced after 3 bad steps (patience 2), improves, reduced again.
+plateau_values("rise_then_plateau", [0.60, 0.65, 0.70, 0.72, 0.72, 0.71, 0.715, 0.70, 0.719, 0.72, 0.73, 0.74,
+                                     0.735, 0.74, 0.739, 0.70], factor=0.5, patience=2)
+# cooldown 2: after each reduction two steps whose bad epochs do not count.
+plateau_values("cooldown", [0.70, 0.71, 0.71, 0.70, 0.70, 0.70, 0.70, 0.70, 0.70, 0.72, 0.70, 0.70, 0.70, 0.70],
+               patience=1, cooldown=2)
+# Down to the min_lr floor and held there (factor 0.1 from 0.1 with min_lr 0.0005).
+plateau_values("min_lr", [0.8] * 8, patience=0, min_lr=0.0005)
+# Gains below 1 % of best do not count (threshold 0.01): 0.705 and 0.706 are not better than 0.70.
+plateau_values("threshold", [0.70, 0.705, 0.706, 0.7069, 0.7071, 0.71, 0.715, 0.716, 0.72, 0.7272, 0.7273],
+               factor=0.5, patience=1, threshold=0.01)
+# patience 0: every step that does not improve lowers the lr.
+plateau_values("patience_0", [0.5, 0.6, 0.6, 0.59, 0.61, 0.62, 0.62, 0.5], factor=0.5, patience=0)
+# A cut smaller than eps = 1e-8 is not taken: the lr stays at 1.5e-8.
+plateau_values("eps", [0.5] * 5, base_lr=1.5e-8, factor=0.5, patience=0)
+# NaN (an undefined AUC) is never better: first metric NaN (best stays -inf), later NaNs are bad epochs.
+plateau_values("nan", [NAN, 0.6, NAN, NAN, 0.61, NAN, 0.62, NAN, NAN, NAN], factor=0.5, patience=1)
+# torch's defaults (factor 0.1, patience 10, threshold 1e-4): a rise, then gains of 1e-6 that do not count.
+plateau_values("defaults", [0.6 + 0.01 * i for i in range(10)] + [0.69 + 0.000001 * i for i in range(30)])
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "optim.json")
 with open(out, "w") as f:
     json.dump({"torch_version": torch.__version__, "generator": "tests/golden/optim.py", "cases": cases}, f)

@@ -1,5 +1,6 @@
 // Embedding: torch golden values with padding_idx = 0, padding and touched-row gradients, gradcheck.
 #include <algorithm>
+#include <cmath>
 
 #include <gtest/gtest.h>
 
@@ -33,6 +34,37 @@ TEST(Embedding, PaddingRowStartsZero) {
   Embedding table(5, 4, rng);
   for (std::size_t j = 0; j < 4; ++j) EXPECT_EQ(table.weight.at({0, j}), 0.0);
   EXPECT_NE(table.weight.at({1, 0}), 0.0);
+}
+
+TEST(Embedding, InitKindsDrawFromTheirDistributions) {
+  // A [4001, 8] table: 32 000 draws, so sample statistics sit within a few percent of the truth.
+  auto stats = [](const Embedding& table) {
+    const std::vector<double> v = table.weight.to_vector();
+    double sum_sq = 0, largest = 0;
+    for (std::size_t i = 8; i < v.size(); ++i) {  // row 0 is the zero padding row
+      sum_sq += v[i] * v[i];
+      largest = std::max(largest, std::abs(v[i]));
+    }
+    return std::pair{std::sqrt(sum_sq / double(v.size() - 8)), largest};
+  };
+  Rng rng(3);
+  init::EmbeddingInit normal;  // the default: N(0, 0.01^2)
+  auto [std_normal, max_normal] = stats(Embedding(4001, 8, rng, DType::Float64, 0, normal));
+  EXPECT_NEAR(std_normal, 0.01, 0.0003);
+  EXPECT_GT(max_normal, 0.03);  // a normal's tail, not a uniform's edge
+
+  init::EmbeddingInit uniform{init::EmbeddingInit::Kind::Uniform};
+  uniform.bound = 0.2;
+  auto [std_uniform, max_uniform] = stats(Embedding(4001, 8, rng, DType::Float64, 0, uniform));
+  EXPECT_NEAR(std_uniform, 0.2 / std::sqrt(3.0), 0.003);
+  EXPECT_LE(max_uniform, 0.2);
+  EXPECT_GT(max_uniform, 0.199);
+
+  const double xavier_bound = std::sqrt(6.0 / (4001 + 8));
+  auto [std_xavier, max_xavier] =
+      stats(Embedding(4001, 8, rng, DType::Float64, 0, {init::EmbeddingInit::Kind::Xavier}));
+  EXPECT_NEAR(std_xavier, xavier_bound / std::sqrt(3.0), 0.03 * xavier_bound);
+  EXPECT_LE(max_xavier, xavier_bound);
 }
 
 TEST(Embedding, PaddingRowGetsZeroGrad) {

@@ -102,3 +102,117 @@ TEST(ItemEmbedding, BadFieldsThrow) {
   ItemEmbedding items(kFields, FieldCombine::Concat, rng);
   EXPECT_THROW(items.forward({{1}, {1}}, {1}), std::invalid_argument);
 }
+
+// ---- multi-valued side info: a field of width W > 1 is the mean of its values' rows ----
+
+namespace {
+// id, genre (multi-valued, W = 3), brand; equal dims, so every combine applies.
+const std::vector<ItemField> kGenreFields = {{"id", 6, 3}, {"genre", 5, 3}, {"brand", 3, 3}};
+const std::vector<std::size_t> kGenreWidths = {1, 3, 1};
+// A history [2, 3]: genre cells of 1, 2 and 3 values, a repeated value (4, 4), and the padded slot (0, 2)
+// (0 in every field). Genre indices are [2, 3, W].
+const std::vector<std::vector<std::int64_t>> kGenreHistory = {
+    {2, 5, 0, 2, 1, 3},
+    {1, 0, 0, /**/ 2, 4, 0, /**/ 0, 0, 0, /**/ 1, 2, 3, /**/ 4, 4, 0, /**/ 3, 0, 0},
+    {2, 1, 0, 2, 1, 1}};
+// Three targets [3] with genre cells of 3, 1 and 2 values.
+const std::vector<std::vector<std::int64_t>> kGenreTargets = {{5, 1, 2}, {3, 2, 1, /**/ 4, 0, 0, /**/ 2, 1, 0}, {1, 2, 1}};
+
+// Random tables (and EGES weights) with every padding row kept zero, as Embedding leaves it.
+void randomize_keeping_padding(ItemEmbedding& items, Rng& rng) {
+  for (const auto& [name, p] : items.named_parameters()) {
+    Tensor values = Tensor::randn(p.shape(), rng, DType::Float64);
+    if (name != "field_weights") std::fill_n(values.mutable_data<double>(), p.shape()[1], 0.0);
+    Tensor(p).copy_from(values);
+  }
+}
+
+// Row r of a field's table as a vector.
+std::vector<double> table_row(const ItemEmbedding& items, const std::string& field, std::size_t r) {
+  for (const auto& [name, p] : items.named_parameters())
+    if (name == field + ".weight") {
+      const std::vector<double> all = p.to_vector();
+      const std::size_t D = p.shape()[1];
+      return std::vector<double>(all.begin() + static_cast<std::ptrdiff_t>(r * D),
+                                 all.begin() + static_cast<std::ptrdiff_t>((r + 1) * D));
+    }
+  throw std::invalid_argument("no field " + field);
+}
+
+void expect_multi_valued_gradcheck(FieldCombine combine, std::uint64_t seed) {
+  Rng rng(seed);
+  ItemEmbedding items(kGenreFields, combine, rng, DType::Float64);
+  randomize_keeping_padding(items, rng);
+  // No mask downstream: the padding rows are zero, so the padded slot's output is zero and so is the
+  // numerical gradient of the squares into those rows, as the analytic one.
+  const auto f = [&](const std::vector<Tensor>&) {
+    const Tensor history = items.forward(kGenreHistory, {2, 3}, kGenreWidths);  // [2, 3, D]
+    const Tensor target = items.forward(kGenreTargets, {3}, kGenreWidths);      // [3, D]
+    return sum(history * history) + sum(target * target * target);
+  };
+  EXPECT_GRADCHECK(f, items.parameters());
+}
+}  // namespace
+
+TEST(ItemEmbedding, GradcheckMultiValuedInEveryMode) {
+  std::uint64_t seed = 11;
+  for (FieldCombine combine : {FieldCombine::Concat, FieldCombine::Sum, FieldCombine::Eges}) {
+    SCOPED_TRACE(static_cast<int>(combine));
+    expect_multi_valued_gradcheck(combine, seed++);
+  }
+}
+
+TEST(ItemEmbedding, MultiValuedFieldIsTheMeanOfItsValueRows) {
+  Rng rng(14);
+  ItemEmbedding items(kGenreFields, FieldCombine::Concat, rng, DType::Float64);
+  randomize_keeping_padding(items, rng);
+  const Tensor y = items.forward(kGenreHistory, {2, 3}, kGenreWidths);  // [2, 3, 9], genre at [3, 6)
+  ASSERT_EQ(y.shape(), (Shape{2, 3, 9}));
+  struct Cell {
+    std::size_t b, t;
+    std::vector<std::size_t> values;
+  };
+  for (const Cell& cell : {Cell{0, 0, {1}}, Cell{0, 1, {2, 4}}, Cell{1, 0, {1, 2, 3}}, Cell{1, 1, {4, 4}}}) {
+    for (std::size_t d = 0; d < 3; ++d) {
+      double mean = 0;
+      for (std::size_t v : cell.values) mean += table_row(items, "genre", v)[d];
+      mean /= static_cast<double>(cell.values.size());
+      EXPECT_NEAR(y.at({cell.b, cell.t, 3 + d}), mean, 1e-12) << "slot " << cell.b << "," << cell.t;
+    }
+  }
+  // The single-valued fields around it are their plain rows.
+  EXPECT_EQ(y.at({1, 0, 0}), table_row(items, "id", 2)[0]);
+  EXPECT_EQ(y.at({1, 0, 6}), table_row(items, "brand", 2)[0]);
+}
+
+TEST(ItemEmbedding, PaddedMultiValuedSlotIsZeroWithNoGradientIntoRowZero) {
+  for (FieldCombine combine : {FieldCombine::Concat, FieldCombine::Sum, FieldCombine::Eges}) {
+    Rng rng(15);
+    ItemEmbedding items(kGenreFields, combine, rng, DType::Float64);
+    const Tensor y = items.forward(kGenreHistory, {2, 3}, kGenreWidths);  // [2, 3, D]
+    for (std::size_t d = 0; d < items.dim(); ++d) EXPECT_EQ(y.at({0, 2, d}), 0.0);  // exactly, never 0 / 0
+    sum(y * y + y).backward();
+    for (const auto& [name, p] : items.named_parameters()) {
+      if (name == "field_weights") continue;
+      for (std::size_t d = 0; d < p.shape()[1]; ++d) EXPECT_EQ(p.grad().at({0, d}), 0.0) << name;
+    }
+    const Tensor genre = items.named_parameters()[combine == FieldCombine::Eges ? 2 : 1].second;
+    EXPECT_NE(genre.grad().at({3, 0}), 0.0);  // a value used in a 3-value cell
+  }
+}
+
+TEST(ItemEmbedding, WidthsOfOneAreTheSingleValuedLayout) {
+  Rng rng(16);
+  ItemEmbedding items(kFields, FieldCombine::Eges, rng, DType::Float64);
+  randomize(items, rng);
+  EXPECT_TRUE(AllClose(items.forward(kHistory, kHistoryShape, {1, 1, 1}), items.forward(kHistory, kHistoryShape), 0.0));
+}
+
+TEST(ItemEmbedding, BadWidthsThrow) {
+  Rng rng(17);
+  ItemEmbedding items(kGenreFields, FieldCombine::Sum, rng);
+  EXPECT_THROW(items.forward(kGenreHistory, {2, 3}, {1, 3}), std::invalid_argument);         // one per field
+  EXPECT_THROW(items.forward(kGenreTargets, {3}, {3, 3, 1}), std::invalid_argument);         // the id is single
+  EXPECT_THROW(items.forward(kGenreHistory, {2, 3}, {1, 2, 1}), std::invalid_argument);      // 18 genre indices
+  EXPECT_THROW(items.forward(kGenreHistory, {2, 3}, {1, 0, 1}), std::invalid_argument);
+}

@@ -75,7 +75,7 @@ TEST(Gauc, WeightsUsersByImpressionsAndSkipsOneClassUsers) {
   EXPECT_DOUBLE_EQ(gauc(scores, labels, users), (4 * 0.75 + 2 * 0.5) / 6.0);
 }
 
-TEST(Gauc, NoUserWithBothClassesThrows) {
-  EXPECT_THROW(gauc({0.1, 0.2}, {1, 0}, {1, 2}), std::invalid_argument);
+TEST(Gauc, NoUserWithBothClassesIsUndefined) {
+  EXPECT_TRUE(std::isnan(gauc({0.1, 0.2}, {1, 0}, {1, 2})));  // one impression per user
   EXPECT_THROW(gauc({0.1, 0.2}, {1, 0}, {1}), std::invalid_argument);
 }

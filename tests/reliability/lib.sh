@@ -57,7 +57,8 @@ tsv_lines() {
   done
 }
 
-# tsv_case DIR: DIR/config.json reading DIR/train.tsv and DIR/test.tsv, both written well; a case then
+# tsv_case DIR: DIR/config.json reading DIR/train.tsv and DIR/test.tsv, both written well (histories of
+# at most 2 items, max_len 2, so a longer history keeps exactly the plain file's items); a case then
 # breaks the one it is about. Extra config text (JSON members) may follow as $2.
 tsv_case() {
   mkdir -p "$1"
@@ -66,7 +67,7 @@ tsv_case() {
   cat >"$1/config.json" <<JSON
 {"data": {"source": "tsv", "train": "train.tsv", "test": "test.tsv"},
  "features": {"label": "label", "user": "user_id", "item": "item_id", "item_side": ["item_cate"],
-              "history": "hist_item_ids", "history_side": ["hist_cate_ids"], "max_len": 4},
+              "history": "hist_item_ids", "history_side": ["hist_cate_ids"], "max_len": 2},
  "model": {"embedding_dim": 4, "attention": {"kind": "multi_head", "heads": 2}, "tower": {"hidden": [4]}},
  "training": {"epochs": 2, "batch_size": 8}${2:-}}
 JSON

@@ -1,4 +1,5 @@
 // The run config: every kind of mistake is an error naming its JSON path before any work starts.
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -126,4 +127,39 @@ TEST(Config, EveryShippedConfigIsValid) {
     SCOPED_TRACE(name);
     EXPECT_NO_THROW(load_run_config(std::string(RECGRAD_CONFIGS) + "/" + name + ".json"));
   }
+}
+
+TEST(Config, RealDataKeysRoundTripAndAreChecked) {
+  json in = {{"data", {{"validation_fraction", 0.15}}},
+             {"features", {{"min_count", 3}}},
+             {"model", {{"embedding_init", {{"kind", "uniform"}, {"bound", 0.02}}}}},
+             {"optim", {{"schedule", {{"kind", "plateau"}, {"factor", 0.5}, {"patience", 1}, {"cooldown", 2}}}}}};
+  const RunConfig c = parse_run_config(in);
+  EXPECT_DOUBLE_EQ(c.data.validation_fraction, 0.15);
+  EXPECT_EQ(c.features.min_count, 3u);
+  EXPECT_EQ(c.model.embedding_init.kind, init::EmbeddingInit::Kind::Uniform);
+  EXPECT_DOUBLE_EQ(c.model.embedding_init.bound, 0.02);
+  EXPECT_EQ(c.optim.schedule.cooldown, 2u);
+  const json resolved = to_json(c);
+  EXPECT_EQ(to_json(parse_run_config(resolved)), resolved);
+
+  std::string e = error_of({{"model", {{"embedding_init", {{"kind", "gaussian"}}}}}});
+  EXPECT_NE(e.find("model.embedding_init.kind"), std::string::npos) << e;
+  e = error_of({{"data", {{"validation_fraction", 0}}}});
+  EXPECT_NE(e.find("data.validation_fraction"), std::string::npos) << e;
+  e = error_of({{"optim", {{"lr", 0.001}, {"schedule", {{"kind", "plateau"}, {"min_lr", 0.01}}}}}});
+  EXPECT_NE(e.find("optim.schedule.min_lr"), std::string::npos) << e;
+  e = error_of({{"features", {{"min_count", 0}}}});
+  EXPECT_NE(e.find("features.min_count"), std::string::npos) << e;
+}
+
+TEST(Config, PathsFromSetAreRelativeToTheCurrentDirectoryAndFilePathsToTheFile) {
+  const std::string dir = ::testing::TempDir() + "recgrad_paths";
+  std::filesystem::create_directories(dir);
+  const std::string path =
+      temp_file("recgrad_paths/config.json", R"({"data": {"source": "tsv", "train": "in_file.tsv", "test": "t.tsv"}})");
+  const RunConfig c = load_run_config(path, {"data.test=typed/test.tsv"});
+  EXPECT_EQ(c.data.train, "in_file.tsv");  // resolved against config_dir when the data is read
+  EXPECT_EQ(c.config_dir, dir);
+  EXPECT_EQ(c.data.test, (std::filesystem::current_path() / "typed/test.tsv").string());
 }

@@ -27,3 +27,13 @@ TEST(ModelGradcheck, RawWeightsSumCombinationEgesSinusoidalAndSelfAttention) {
   expect_model_gradcheck({{"combine", "eges"}, {"position", "sinusoidal"}});
   expect_model_gradcheck({{"self_attention", {{"enabled", true}, {"heads", 3}}}, {"attention", {{"kind", "scaled_dot"}}}});
 }
+
+TEST(ModelGradcheck, MultiValuedSideInfo) {
+  // item_cate as a list of values (width 3 in the gradcheck batch: cells of 1, 2 and 3 values).
+  for (const char* combine : {"concat", "sum", "eges"}) {
+    SCOPED_TRACE(combine);
+    const ModelGradcheck r = gradcheck_model(parse_run_config(
+        {{"features", {{"multi_valued", {{"item_cate", "|"}}}}}, {"model", {{"combine", combine}}}}));
+    EXPECT_TRUE(r.result.ok) << r.result.message;
+  }
+}

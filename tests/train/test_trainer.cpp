@@ -1,12 +1,17 @@
 // The training loop end to end on tiny synthetic data: outputs, determinism, exact resume,
 // divergence handling, and a run directory that is never clobbered.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "data/split.h"
+#include "data/synthetic.h"
+#include "data/tsv_writer.h"
 #include "io/safetensors.h"
+#include "optim/schedule.h"
 #include "train/config.h"
 #include "train/run_dir.h"
 #include "train/trainer.h"
@@ -64,7 +69,8 @@ TEST(Trainer, WritesTheRunDirectory) {
   for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "checkpoint.safetensors", "best.safetensors",
                         "vocab/vocab_item.txt", "vocab/vocab_side_item_cate.txt"})
     EXPECT_TRUE(fs::exists(dir + "/" + f)) << f;
-  for (const char* key : {"test_auc", "test_logloss", "test_gauc", "train_samples_per_s", "epochs", "bayes_auc"})
+  for (const char* key : {"valid_auc", "valid_logloss", "valid_gauc", "test_auc", "test_logloss", "test_gauc",
+                          "test_target_oov_share", "train_samples_per_s", "epochs", "bayes_auc"})
     EXPECT_TRUE(summary.contains(key)) << key;
   EXPECT_EQ(summary["epochs"], 2);
   std::ifstream metrics(dir + "/metrics.jsonl");
@@ -72,11 +78,82 @@ TEST(Trainer, WritesTheRunDirectory) {
   int evaluations = 0;
   while (std::getline(metrics, line)) {
     const json m = json::parse(line);
-    for (const char* key : {"epoch", "step", "train_loss", "test_auc", "test_logloss"}) EXPECT_TRUE(m.contains(key)) << key;
+    for (const char* key : {"epoch", "step", "train_loss", "valid_auc", "valid_logloss", "valid_gauc", "lr"})
+      EXPECT_TRUE(m.contains(key)) << key;
+    for (const char* key : {"test_auc", "test_logloss", "test_gauc"}) EXPECT_FALSE(m.contains(key)) << key;
     ++evaluations;
   }
   EXPECT_GE(evaluations, 4);  // every 4 steps over 2 epochs of 9 batches
   EXPECT_EQ(json::parse(read(dir + "/summary.json")), summary);
+}
+
+TEST(Trainer, TheTestSplitIsScoredOnceAtTheEnd) {
+  std::vector<std::string> evaluations;
+  TrainOptions options;
+  options.run_dir = fresh_dir("scored_once");
+  options.quiet = true;
+  options.on_evaluation = [&](const char* split) { evaluations.push_back(split); };
+  train(tiny_config(), options);
+  ASSERT_GE(evaluations.size(), 2u);
+  EXPECT_EQ(std::count(evaluations.begin(), evaluations.end(), "test"), 1);
+  EXPECT_EQ(evaluations.back(), "test");
+}
+
+TEST(Trainer, TheTestSplitNeverSteersTraining) {
+  // One training file, two test files with opposite labels: the runs must not differ in anything the
+  // test split could steer (evaluations, best checkpoint, early stop), only in the final test numbers.
+  const std::string data_dir = fresh_dir("never_steers_data");
+  fs::create_directories(data_dir);
+  const RunConfig synthetic = tiny_config();
+  const RawDataset all = generate_synthetic(synthetic.data.synthetic);
+  std::vector<std::size_t> train_rows, test_rows;
+  for (std::size_t r = 0; r < all.size(); ++r) (r % 5 == 0 ? test_rows : train_rows).push_back(r);
+  const Schema& schema = synthetic.features;
+  write_tsv(select_rows(all, train_rows), data_dir + "/train.tsv", schema);
+  RawDataset test = select_rows(all, test_rows);
+  write_tsv(test, data_dir + "/test.tsv", schema);
+  for (double& label : test.labels) label = 1 - label;
+  write_tsv(test, data_dir + "/flipped.tsv", schema);
+
+  RunConfig config = synthetic;
+  config.data.source = "tsv";
+  config.training.patience = 1;
+  config.data.train = data_dir + "/train.tsv";
+  config.data.test = data_dir + "/test.tsv";
+  const std::string a = fresh_dir("never_steers_a"), b = fresh_dir("never_steers_b");
+  const json summary_a = train_into(a, config);
+  config.data.test = data_dir + "/flipped.tsv";
+  const json summary_b = train_into(b, config);
+  EXPECT_EQ(read(a + "/metrics.jsonl"), read(b + "/metrics.jsonl"));
+  expect_same_tensors(a + "/best.safetensors", b + "/best.safetensors");
+  expect_same_tensors(a + "/checkpoint.safetensors", b + "/checkpoint.safetensors");
+  for (const char* key : {"valid_auc", "best_step", "steps", "early_stopped"}) EXPECT_EQ(summary_a[key], summary_b[key]) << key;
+  EXPECT_NEAR(summary_a["test_auc"].get<double>(), 1 - summary_b["test_auc"].get<double>(), 1e-9);
+}
+
+TEST(Trainer, PlateauScheduleFollowsTheValidationAuc) {
+  RunConfig config = tiny_config();
+  config.optim.schedule.kind = "plateau";
+  config.optim.schedule.patience = 0;
+  config.optim.schedule.factor = 0.5;
+  config.optim.lr = 0.05;
+  config.training.epochs = 6;
+  const std::string dir = fresh_dir("plateau");
+  train_into(dir, config);
+  // Replays the validation AUCs of metrics.jsonl through a PlateauLR: the lr each record reports is the
+  // one the plateau schedule set after the evaluations before it.
+  PlateauLR replay(config.optim.lr, 0.5, 0);
+  std::ifstream metrics(dir + "/metrics.jsonl");
+  std::string line;
+  int reductions = 0;
+  while (std::getline(metrics, line)) {
+    const json m = json::parse(line);
+    EXPECT_DOUBLE_EQ(m["lr"].get<double>(), replay.lr()) << line;
+    const double before = replay.lr();
+    replay.step(m["valid_auc"].get<double>());
+    reductions += replay.lr() < before;
+  }
+  EXPECT_GE(reductions, 1);  // patience 0 over 12 evaluations: some evaluation did not improve
 }
 
 TEST(Trainer, SameSeedGivesIdenticalRuns) {
@@ -92,6 +169,8 @@ TEST(Trainer, ResumeReachesBitIdenticalParameters) {
     SCOPED_TRACE(kind);
     RunConfig config = tiny_config(kind);
     config.model.tower.dropout = 0.3;  // dropout masks must continue where they stopped, too
+    config.optim.schedule.kind = "plateau";  // and the plateau schedule's counters
+    config.optim.schedule.patience = 0;
     const std::string whole = fresh_dir(std::string("whole_") + kind), split = fresh_dir(std::string("split_") + kind);
     const json full = train_into(whole, config);
     // Interrupted mid-epoch at step 6 (an evaluation happened at step 4), then resumed.
