@@ -6,12 +6,15 @@
 
 DATA_DIR is what `recgrad prepare movielens DIR --out DATA_DIR` writes: train.tsv and test.tsv, TAB-separated
 with a header, columns label, user_id, item_id, item_genres, timestamp, hist_item_ids, hist_genres,
-hist_timestamps (history cells joined by ",", oldest first; genres within a cell joined by "|").
+hist_timestamps (history cells joined by ",", oldest first; genres within a cell joined by "|"). When the
+header also has item_feedback and hist_feedback (a single-valued side field: the target's cell, one entry per
+history item), the din model uses it as a third item field, unless --no-feedback.
 
 The split is recgrad's: test = test.tsv; validation = within each user's rows of train.tsv, in file order,
 the last floor(validation_fraction * n_u + 0.5); the rest is the training part. Vocabularies come from the
 training part only (0 padding, 1 out-of-vocabulary, ids seen fewer than --min-count times as target or in
-a history -> 1; users counted by rows). Histories keep their --max-len most recent items, most recent first.
+a history -> 1; users counted by rows; genre and feedback values counted like items). Histories keep their
+--max-len most recent items, most recent first.
 
 Models compared:
   baseline  no learning: score = smoothed user click rate + smoothed item click rate, counted on the
@@ -19,7 +22,9 @@ Models compared:
   bias      logit = b + b_user + b_item, Adam (lr --bias-lr)
   din       plain PyTorch DIN, as a PyTorch user writes it (dense nn.Embedding, torch.optim.Adam), the
             architecture of recgrad's ClickModel with DIN attention (models/click_model.h). Defaults here
-            differ from recgrad's config defaults in din_activation (prelu, not dice) and user_embedding (on)
+            differ from recgrad's config defaults in din_activation (prelu, not dice) and user_embedding (on).
+            An item is concat(id, mean of its genres[, feedback]) embeddings, each --embedding-dim wide,
+            in recgrad's field order (id, then item_side in config order: item_genres, item_feedback)
   recgrad:K `recgrad train CONFIG` with model.attention.kind=K, training.seed and data.validation_fraction
             set; the rest (max_len, min_count, sizes, epochs) is the config's: keep them in step by hand
 The learned models are evaluated on validation after every epoch; only the epoch with the best validation
@@ -42,14 +47,23 @@ from torch import nn
 import torch.nn.functional as F
 
 COLUMNS = ["label", "user_id", "item_id", "item_genres", "hist_item_ids", "hist_genres"]
+FEEDBACK_COLUMNS = ["item_feedback", "hist_feedback"]  # optional; appended to a row when read
 
 
 # ---- reading and splitting ---------------------------------------------------------------------
-def read_tsv(path):
-    """Rows as tuples of the raw cells of COLUMNS (histories are split later, when needed)."""
+def read_header(path):
+    with open(path, encoding="utf-8") as f:
+        return f.readline().rstrip("\n").split("\t")
+
+
+def read_tsv(path, columns=COLUMNS):
+    """Rows as tuples of the raw cells of columns (histories are split later, when needed)."""
     with open(path, encoding="utf-8") as f:
         header = f.readline().rstrip("\n").split("\t")
-        at = [header.index(c) for c in COLUMNS]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise SystemExit(f"{path}: no column {', '.join(missing)} in the header")
+        at = [header.index(c) for c in columns]
         lines = (line.rstrip("\n").split("\t") for line in f if line.strip())
         return [tuple(cells[i] for i in at) for cells in lines]
 
@@ -77,17 +91,24 @@ def vocabulary(counts, min_count):
     return {k: i + 2 for i, k in enumerate(known)}
 
 
-def build_vocabularies(train, min_count):
-    users, items, genres = Counter(), Counter(), Counter()
-    for _, user, item, item_genres, hist_items, hist_genres in train:
+def build_vocabularies(train, min_count, feedback):
+    """feedback: rows carry item_feedback, hist_feedback after COLUMNS (a single-valued field: a cell is one value)."""
+    users, items, genres, feedbacks = Counter(), Counter(), Counter(), Counter()
+    for user, item, item_genres, hist_items, hist_genres, *rest in (row[1:] for row in train):
         users[user] += 1
         items[item] += 1
         items.update(cell_list(hist_items, ","))
         genres.update(cell_list(item_genres, "|"))
         for cell in cell_list(hist_genres, ","):
             genres.update(cell_list(cell, "|"))
-    return {"users": vocabulary(users, min_count), "items": vocabulary(items, min_count),
-            "genres": vocabulary(genres, min_count)}
+        if feedback:
+            feedbacks[rest[0]] += 1
+            feedbacks.update(cell_list(rest[1], ","))
+    vocabs = {"users": vocabulary(users, min_count), "items": vocabulary(items, min_count),
+              "genres": vocabulary(genres, min_count)}
+    if feedback:
+        vocabs["feedback"] = vocabulary(feedbacks, min_count)
+    return vocabs
 
 
 class GenreSets:
@@ -108,11 +129,13 @@ class GenreSets:
 
 
 def encode(rows, vocabs, genre_sets, max_len):
-    n, items, users = len(rows), vocabs["items"], vocabs["users"]
+    n, items, users, feedback = len(rows), vocabs["items"], vocabs["users"], vocabs.get("feedback")
     d = {"label": np.zeros(n, np.float32), "user": np.zeros(n, np.int64), "item": np.zeros(n, np.int64),
          "genres": np.zeros(n, np.int64), "hist_item": np.zeros((n, max_len), np.int64),
          "hist_genres": np.zeros((n, max_len), np.int64), "length": np.zeros(n, np.int64)}
-    for r, (label, user, item, item_genres, hist_items, hist_genres) in enumerate(rows):
+    if feedback is not None:
+        d["feedback"], d["hist_feedback"] = np.zeros(n, np.int64), np.zeros((n, max_len), np.int64)
+    for r, (label, user, item, item_genres, hist_items, hist_genres, *rest) in enumerate(rows):
         d["label"][r], d["user"][r], d["item"][r] = float(label), users.get(user, 1), items.get(item, 1)
         d["genres"][r] = genre_sets(item_genres)
         recent = cell_list(hist_items, ",")[::-1][:max_len]  # most recent first
@@ -120,6 +143,13 @@ def encode(rows, vocabs, genre_sets, max_len):
         d["length"][r] = len(recent)
         d["hist_item"][r, :len(recent)] = [items.get(i, 1) for i in recent]
         d["hist_genres"][r, :len(recent)] = [genre_sets(g) for g in recent_genres]
+        if feedback is not None:
+            recent_feedback = cell_list(rest[1], ",")[::-1][:max_len]
+            if len(recent_feedback) != len(recent):
+                raise SystemExit(f"row {r + 1}: hist_feedback has {len(cell_list(rest[1], ','))} entries, "
+                                 f"hist_item_ids {len(cell_list(hist_items, ','))}")
+            d["feedback"][r] = feedback.get(rest[0], 1)
+            d["hist_feedback"][r, :len(recent)] = [feedback.get(v, 1) for v in recent_feedback]
     return d
 
 
@@ -132,6 +162,9 @@ def make_batch(data, idx, genre_table):
     t["hist_item"] = torch.from_numpy(data["hist_item"][idx, :T])                 # [B, T]
     t["hist_genres"] = genre_table[torch.from_numpy(data["hist_genres"][idx, :T])]  # [B, T, G]
     t["padded"] = torch.arange(T).unsqueeze(0) >= t["length"].unsqueeze(1)        # [B, T], True = padding
+    if "feedback" in data:
+        t["feedback"] = torch.from_numpy(data["feedback"][idx])                   # [B]
+        t["hist_feedback"] = torch.from_numpy(data["hist_feedback"][idx, :T])     # [B, T]
     return t
 
 
@@ -195,13 +228,17 @@ class DinAttention(nn.Module):
 
 
 class DinModel(nn.Module):
-    """models/click_model.h with attention kind din: item = [id embedding, mean of genre embeddings]."""
+    """models/click_model.h with attention kind din: item = [id embedding, mean of genre embeddings
+    (, feedback embedding when sizes has "feedback")], the fields in recgrad's order, the same tables for the
+    target and the history."""
 
     def __init__(self, sizes, args):
         super().__init__()
-        e, D = args.embedding_dim, 2 * args.embedding_dim
+        fields = 3 if "feedback" in sizes else 2
+        e, D = args.embedding_dim, fields * args.embedding_dim
         self.item_id = nn.Embedding(sizes["items"], e, padding_idx=0)
         self.genre = nn.Embedding(sizes["genres"], e, padding_idx=0)
+        self.feedback = nn.Embedding(sizes["feedback"], e, padding_idx=0) if fields == 3 else None
         self.users = nn.Embedding(sizes["users"], e, padding_idx=0) if args.user_embedding else None
         self.positions = nn.Embedding(args.max_len, D) if args.position else None  # position 0 = most recent
         self.attention = DinAttention(D, args.din_hidden, args.din_activation, args.softmax)
@@ -213,13 +250,16 @@ class DinModel(nn.Module):
                     with torch.no_grad():
                         m.weight[m.padding_idx].zero_()
 
-    def item(self, ids, genres):  # [...], [..., G] -> [..., 2e]; genres: mean over the cell's values
+    def item(self, ids, genres, feedback=None):  # [...], [..., G], [...] -> [..., D]; genres: mean of the cell's values
         count = (genres > 0).sum(-1, keepdim=True).clamp(min=1)
-        return torch.cat([self.item_id(ids), self.genre(genres).sum(-2) / count], -1)
+        parts = [self.item_id(ids), self.genre(genres).sum(-2) / count]
+        if self.feedback is not None:
+            parts.append(self.feedback(feedback))
+        return torch.cat(parts, -1)
 
     def forward(self, b):
-        target = self.item(b["item"], b["genres"])                 # [B, D]
-        history = self.item(b["hist_item"], b["hist_genres"])      # [B, T, D]
+        target = self.item(b["item"], b["genres"], b.get("feedback"))                    # [B, D]
+        history = self.item(b["hist_item"], b["hist_genres"], b.get("hist_feedback"))   # [B, T, D]
         if self.positions is not None:
             history = history + self.positions.weight[:history.shape[1]]
         pooled = self.attention(target, history, b["padded"])
@@ -356,6 +396,8 @@ def main():
     ap.add_argument("--init-std", type=float, default=0.01, help="embedding init N(0, std^2); 1 = PyTorch's default")
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--min-count", type=int, default=1)
+    ap.add_argument("--feedback", action=argparse.BooleanOptionalAction, default=True,
+                    help="din: use item_feedback / hist_feedback when the files have them (--no-feedback ignores them)")
     ap.add_argument("--validation-fraction", type=float, default=0.1)
     ap.add_argument("--prior", type=float, default=5.0, help="baseline: pseudo-impressions at the global rate")
     ap.add_argument("--models", nargs="+", choices=["baseline", "bias", "din"], default=["baseline", "bias", "din"])
@@ -374,15 +416,23 @@ def main():
     print(f"torch {torch.__version__}, numpy {np.__version__}, load average {os.getloadavg()}", flush=True)
 
     start = time.time()
-    train_rows, valid_rows = split_validation(read_tsv(os.path.join(args.data, "train.tsv")), args.validation_fraction)
-    test_rows = read_tsv(os.path.join(args.data, "test.tsv"))
-    vocabs = build_vocabularies(train_rows, args.min_count)
+    train_path, test_path = os.path.join(args.data, "train.tsv"), os.path.join(args.data, "test.tsv")
+    present = [c for c in FEEDBACK_COLUMNS if c in read_header(train_path)]
+    if present and len(present) < len(FEEDBACK_COLUMNS) and args.feedback:
+        ap.error(f"{train_path} has {present[0]} but not the other of {', '.join(FEEDBACK_COLUMNS)}")
+    feedback = args.feedback and len(present) == len(FEEDBACK_COLUMNS)
+    columns = COLUMNS + (FEEDBACK_COLUMNS if feedback else [])
+    train_rows, valid_rows = split_validation(read_tsv(train_path, columns), args.validation_fraction)
+    test_rows = read_tsv(test_path, columns)
+    vocabs = build_vocabularies(train_rows, args.min_count, feedback)
     genre_sets = GenreSets(vocabs["genres"])
     sets = [encode(rows, vocabs, genre_sets, args.max_len) for rows in (train_rows, valid_rows, test_rows)]
     genre_table = genre_sets.table()
     sizes = {k: len(v) + 2 for k, v in vocabs.items()}
     print(f"rows: train {len(train_rows)}, valid {len(valid_rows)}, test {len(test_rows)}; vocabularies {sizes}; "
-          f"{len(genre_sets.rows)} genre sets; loaded in {time.time() - start:.1f} s", flush=True)
+          f"{len(genre_sets.rows)} genre sets; feedback field "
+          f"{'used' if feedback else 'ignored (--no-feedback)' if present else 'absent'}; "
+          f"loaded in {time.time() - start:.1f} s", flush=True)
 
     results = defaultdict(list)
     if "baseline" in args.models:  # deterministic: one run stands for every seed

@@ -28,6 +28,14 @@ bool is_header(const std::vector<std::string>& fields) {
   return true;
 }
 
+// A behaviour, which is also the feedback of its event in later histories: a value (checked_value)
+// other than the candidate's own feedback cell.
+const std::string& checked_behaviour(const std::string& text, const TextLines& lines) {
+  if (checked_value(text, lines, "behaviour") == kCandidateFeedback)
+    throw lines.error("behaviour '" + text + "' is reserved: it is the item_feedback of every impression");
+  return text;
+}
+
 void read_events(const std::string& path, const std::set<std::string>& positive, InteractionLog& log) {
   TextLines lines(path);
   std::string line, separator;
@@ -43,9 +51,11 @@ void read_events(const std::string& path, const std::set<std::string>& positive,
                         kColumns + ")");
     const std::string& user = checked_value(fields[0], lines, "user id");
     const std::uint32_t item = log.items.add(checked_value(fields[1], lines, "item id"));
-    const std::uint32_t category = log.sides.add(checked_value(fields[2], lines, "category"));
-    const bool is_positive = positive.count(checked_value(fields[3], lines, "behaviour")) != 0;
-    log.add(user, LogEvent{parse_integer(fields[4], lines, "timestamp"), item, category, is_positive});
+    const std::uint32_t category = log.add_side(checked_value(fields[2], lines, "category"), lines);
+    const std::string& behaviour = checked_behaviour(fields[3], lines);
+    const bool is_positive = positive.count(behaviour) != 0;
+    log.add(user, LogEvent{parse_integer(fields[4], lines, "timestamp"), item, category,
+                           log.add_feedback(behaviour, lines), is_positive});
   }
   if (log.users.size() == 0) throw lines.error("no events after the header");
 }

@@ -22,8 +22,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+const char* const kItemFeedback = "item_feedback";
+const char* const kHistFeedback = "hist_feedback";
 const char* const kTimestamp = "timestamp";
 const char* const kHistTimestamps = "hist_timestamps";
+// How many distinct values the LogEvent fields hold.
+const std::size_t kMaxSides = std::size_t{1} << 24, kMaxFeedbacks = std::size_t{1} << 7;
 
 bool is_number(const std::string& id) {
   return !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
@@ -58,15 +62,15 @@ void sort_by_time(std::vector<LogEvent>& events, const std::vector<std::uint32_t
   });
 }
 
-// The written columns: the timestamps ride as a second side-info field, which keeps them aligned
-// with the history and puts them right after the genres (or category) in the header.
+// The written columns: the feedback and the timestamps ride as further side-info fields, which keeps
+// them aligned with the history and puts them right after the genres (or category) in the header.
 Schema written_schema(const LogColumns& columns, std::size_t max_len) {
   Schema schema;
   schema.user = "user_id";
   schema.item = "item_id";
-  schema.item_side = {columns.side, kTimestamp};
+  schema.item_side = {columns.side, kItemFeedback, kTimestamp};
   schema.history = "hist_item_ids";
-  schema.history_side = {columns.history_side, kHistTimestamps};
+  schema.history_side = {columns.history_side, kHistFeedback, kHistTimestamps};
   schema.max_len = max_len;
   return schema;
 }
@@ -75,8 +79,8 @@ RawDataset empty_dataset(const Schema& schema) {
   RawDataset data;
   data.side_fields = schema.item_side;
   data.has_users = true;
-  data.target_side.resize(2);
-  data.history_side.resize(2);
+  data.target_side.resize(schema.item_side.size());
+  data.history_side.resize(schema.history_side.size());
   return data;
 }
 
@@ -91,16 +95,19 @@ void add_user(const InteractionLog& log, std::uint32_t user, const ImpressionOpt
     data.users.push_back(log.users[user]);
     data.target_item.push_back(log.items[events[k].item]);
     data.target_side[0].push_back(log.sides[events[k].side]);
-    data.target_side[1].push_back(std::to_string(events[k].timestamp));
-    std::vector<std::string> items, sides, times;
+    data.target_side[1].push_back(kCandidateFeedback);
+    data.target_side[2].push_back(std::to_string(events[k].timestamp));
+    std::vector<std::string> items, sides, feedback, times;
     for (std::size_t j = k - std::min(k, options.max_len); j < k; ++j) {
       items.push_back(log.items[events[j].item]);
       sides.push_back(log.sides[events[j].side]);
+      feedback.push_back(log.feedbacks[events[j].feedback]);
       times.push_back(std::to_string(events[j].timestamp));
     }
     data.history_item.push_back(std::move(items));
     data.history_side[0].push_back(std::move(sides));
-    data.history_side[1].push_back(std::move(times));
+    data.history_side[1].push_back(std::move(feedback));
+    data.history_side[2].push_back(std::move(times));
   }
 }
 
@@ -116,14 +123,14 @@ std::string config_text(const LogColumns& columns, std::size_t max_len) {
   features["label"] = "label";
   features["user"] = "user_id";
   features["item"] = "item_id";
-  features["item_side"] = nlohmann::ordered_json::array({columns.side});
+  features["item_side"] = nlohmann::ordered_json::array({columns.side, kItemFeedback});
   features["history"] = "hist_item_ids";
-  features["history_side"] = nlohmann::ordered_json::array({columns.history_side});
+  features["history_side"] = nlohmann::ordered_json::array({columns.history_side, kHistFeedback});
   features["separator"] = ",";
   features["order"] = "oldest_first";
   features["max_len"] = max_len;
   if (!columns.value_separator.empty()) features["multi_valued"] = {{columns.side, columns.value_separator}};
-  config["model"] = {{"user_embedding", true}, {"attention", {{"kind", "din"}}}};
+  config["model"] = {{"attention", {{"kind", "din"}}}};  // the defaults do the rest (docs/real-data.md)
   config["output"] = {{"dir", columns.run_dir}};
   return config.dump(2) + "\n";
 }
@@ -195,6 +202,14 @@ void write_text(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error(path + ": cannot write");
 }
 
+// The key's number in `numbers`, a new one if unseen; a number past `limit` is an error naming `what`.
+std::uint32_t add_within(Interner& numbers, const std::string& key, std::size_t limit, const TextLines& lines,
+                         const std::string& what) {
+  const std::uint32_t number = numbers.add(key);
+  if (number >= limit) throw lines.error("more than " + std::to_string(limit) + " distinct " + what);
+  return number;
+}
+
 std::string percent(std::size_t part, std::size_t whole) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f%%", whole == 0 ? 0.0 : 100.0 * double(part) / double(whole));
@@ -219,6 +234,14 @@ std::size_t InteractionLog::size() const {
   std::size_t total = 0;
   for (const auto& user_events : events) total += user_events.size();
   return total;
+}
+
+std::uint32_t InteractionLog::add_side(const std::string& cell, const TextLines& lines) {
+  return add_within(sides, cell, kMaxSides, lines, "side-info cells");
+}
+
+std::uint32_t InteractionLog::add_feedback(const std::string& value, const TextLines& lines) {
+  return add_within(feedbacks, value, kMaxFeedbacks, lines, "feedback values");
 }
 
 void check_options(const ImpressionOptions& options) {

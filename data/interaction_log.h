@@ -6,17 +6,22 @@
 // numbers, byte-wise when neither is (in a log that mixes the two, numbers come first, so the order stays
 // consistent), file order last. Every event but the user's first is an impression (the first would have
 // an empty history): target = its item, label = whether the event is positive, history = all of the
-// user's EARLIER events in that order, whatever their label, the most recent max_len of them. Of a
-// user's n impressions the last round(test_fraction * n) are test (halves rounded up: 0.2 * 5 = 1,
-// 0.5 * 3 = 1.5 -> 2, 0.2 * 2 = 0.4 -> 0), the rest train. Users are written in order of first
-// appearance, each user's rows in time order.
+// user's EARLIER events in that order, whatever their label, the most recent max_len of them, each with
+// its feedback (what the user made of it: "liked" or "disliked", "pv" or "buy"), since the history
+// alone says what a user watched, not what they liked. Of a user's n impressions the last
+// round(test_fraction * n) are test (halves rounded up: 0.2 * 5 = 1, 0.5 * 3 = 1.5 -> 2, 0.2 * 2 = 0.4
+// -> 0), the rest train. Users are written in order of first appearance, each user's rows in time order.
 //
 // The output folder OUT gets
-//   train.tsv, test.tsv  columns  label user_id item_id <side> timestamp hist_item_ids <hist side> hist_timestamps
-//                        (the timestamps for a time-gap feature; the config below does not name them yet)
+//   train.tsv, test.tsv  columns  label user_id item_id <side> item_feedback timestamp
+//                                 hist_item_ids <hist side> hist_feedback hist_timestamps
+//                        (the timestamps for a time-gap feature; the config below does not name them yet).
+//                        item_feedback is always "candidate": an item's own feedback is unknown when it is
+//                        scored, so all candidates share one learned vector, with the fields of a history entry.
 //   recgrad.json         {"data": {"source": "tsv", "train": "train.tsv", "test": "test.tsv"}, "features": {the
-//                        columns, max_len}, "model": {"user_embedding": true, "attention": {"kind": "din"}},
-//                        "output": {"dir": "runs/<name>"}}; paths in a config are relative to its folder.
+//                        columns, side info = <side> and the feedback, max_len}, "model": {"attention":
+//                        {"kind": "din"}}, (the defaults do the rest), "output": {"dir": "runs/<name>"}};
+//                        paths in a config are relative to its folder.
 // Written atomically: each file goes to <name>.tmp, and once all three are written and flushed to the
 // disk they are renamed into place. On failure what was written is removed, and OUT itself (with any
 // parent folder made for it) when it did not exist before.
@@ -42,19 +47,30 @@ class Interner {
   std::unordered_map<std::string, std::uint32_t> numbers_;
 };
 
+// The cell item_feedback of every impression (see above); no history entry's feedback may be it.
+inline constexpr char kCandidateFeedback[] = "candidate";
+
+// 16 bytes an event (a log of 100M events is held whole): side and feedback share 32 bits with the label.
 struct LogEvent {
   long long timestamp;
   std::uint32_t item;          // number in InteractionLog::items
-  std::uint32_t side : 31;     // number in InteractionLog::sides: the item's side-info cell ("Comedy|Drama", a category)
+  std::uint32_t side : 24;     // number in InteractionLog::sides: the item's side-info cell ("Comedy|Drama", a category)
+  std::uint32_t feedback : 7;  // number in InteractionLog::feedbacks: its feedback as a history entry ("liked", "pv")
   std::uint32_t positive : 1;  // the label of the impression it makes
 };
+static_assert(sizeof(LogEvent) == 16, "LogEvent packs side, feedback and label into one 32-bit word");
 
 struct InteractionLog {
-  Interner users, items, sides;
+  Interner users, items, sides, feedbacks;  // sides and feedbacks filled by add_side and add_feedback only
   std::vector<std::vector<LogEvent>> events;  // [user number], in file order
 
   void add(const std::string& user, const LogEvent& event);
   std::size_t size() const;  // events of all users
+
+  // The number of a side-info cell, or of a feedback value, a new one if unseen. Throws lines.error
+  // when a new one would not fit its LogEvent field (2^24 distinct cells, 128 distinct feedback values).
+  std::uint32_t add_side(const std::string& cell, const TextLines& lines);
+  std::uint32_t add_feedback(const std::string& value, const TextLines& lines);
 };
 
 // What the output is called: the side-info columns and the run folder of the written config.

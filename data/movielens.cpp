@@ -13,16 +13,18 @@ namespace recgrad {
 namespace {
 
 const char* const kNoGenres = "(no genres listed)";
+const char* const kLiked = "liked";        // the feedback of a rating >= the threshold
+const char* const kDisliked = "disliked";  // and of one below it
 
 // Movie id -> number of its genre cell in InteractionLog::sides.
 using Movies = std::unordered_map<std::string, std::uint32_t>;
 
 void add_movie(const std::string& id, const std::vector<std::string>& genres, const TextLines& lines, Movies& movies,
-               Interner& sides) {
+               InteractionLog& log) {
   checked_value(id, lines, "movie id");
   for (const std::string& genre : genres) checked_value(genre, lines, "genre", "|");
   if (movies.count(id) != 0) throw lines.error("duplicate movie id '" + id + "'");
-  movies.emplace(id, sides.add(genres.empty() ? kNoGenres : join(genres, "|")));
+  movies.emplace(id, log.add_side(genres.empty() ? kNoGenres : join(genres, "|"), lines));
 }
 
 // "Comedy|Drama" as a list; "" and "(no genres listed)" as none.
@@ -49,7 +51,7 @@ std::vector<std::string> read_genre_names(const std::string& path) {
 }
 
 // MovieLens 100K: u.item's last fields are one 0/1 flag per genre of u.genre (or the standard 19).
-Movies read_u_item(const std::string& dir, Interner& sides) {
+Movies read_u_item(const std::string& dir, InteractionLog& log) {
   const std::vector<std::string> names =
       std::filesystem::exists(dir + "/u.genre")
           ? read_genre_names(dir + "/u.genre")
@@ -71,20 +73,20 @@ Movies read_u_item(const std::string& dir, Interner& sides) {
       if (flag != "0" && flag != "1") throw lines.error("genre flag " + names[g] + " must be 0 or 1, found '" + flag + "'");
       if (flag == "1") genres.push_back(names[g]);
     }
-    add_movie(fields[0], genres, lines, movies, sides);
+    add_movie(fields[0], genres, lines, movies, log);
   }
   return movies;
 }
 
 // MovieLens 1M: a title may hold anything, so the id is the first field and the genres the last.
-Movies read_movies_dat(const std::string& dir, Interner& sides) {
+Movies read_movies_dat(const std::string& dir, InteractionLog& log) {
   TextLines lines(dir + "/movies.dat");
   Movies movies;
   std::string line;
   while (next_record(lines, line)) {
     const std::vector<std::string> fields = split(line, "::");
     if (fields.size() < 3) throw lines.error("expected MovieID::Title::Genres, found '" + line + "'");
-    add_movie(fields.front(), genre_list(fields.back()), lines, movies, sides);
+    add_movie(fields.front(), genre_list(fields.back()), lines, movies, log);
   }
   return movies;
 }
@@ -116,7 +118,7 @@ std::vector<std::string> csv_fields(const std::string& line, const TextLines& li
 }
 
 // MovieLens latest, 25M and their small versions.
-Movies read_movies_csv(const std::string& dir, Interner& sides) {
+Movies read_movies_csv(const std::string& dir, InteractionLog& log) {
   TextLines lines(dir + "/movies.csv");
   expect_header(lines, "movieId,title,genres");
   Movies movies;
@@ -124,7 +126,7 @@ Movies read_movies_csv(const std::string& dir, Interner& sides) {
   while (next_record(lines, line)) {
     const std::vector<std::string> fields = csv_fields(line, lines);
     if (fields.size() != 3) throw lines.error("expected movieId,title,genres, found " + std::to_string(fields.size()) + " fields");
-    add_movie(fields[0], genre_list(fields[2]), lines, movies, sides);
+    add_movie(fields[0], genre_list(fields[2]), lines, movies, log);
   }
   if (movies.empty()) throw lines.error("no movies after the header");
   return movies;
@@ -132,7 +134,7 @@ Movies read_movies_csv(const std::string& dir, Interner& sides) {
 
 struct Layout {
   std::string name, ratings, movies;
-  Movies (*read_movies)(const std::string& dir, Interner& sides);
+  Movies (*read_movies)(const std::string& dir, InteractionLog& log);
   std::string separator, header, fields;  // of the ratings file
   bool half_stars;                        // ratings 0.5-5.0 in steps of 0.5, else integers 1-5
 };
@@ -182,6 +184,7 @@ void read_ratings(const Layout& layout, const std::string& dir, const Movies& mo
                   InteractionLog& log) {
   TextLines lines(dir + "/" + layout.ratings);
   if (!layout.header.empty()) expect_header(lines, layout.header);
+  const std::uint32_t feedback[2] = {log.add_feedback(kDisliked, lines), log.add_feedback(kLiked, lines)};
   std::string line;
   while (next_record(lines, line)) {
     const std::vector<std::string> fields = split(line, layout.separator);
@@ -191,7 +194,7 @@ void read_ratings(const Layout& layout, const std::string& dir, const Movies& mo
     if (movie == movies.end()) throw lines.error("movie '" + fields[1] + "' is not in " + layout.movies);
     const bool positive = parse_rating(fields[2], lines, layout.half_stars) >= threshold;
     const long long timestamp = parse_integer(fields[3], lines, "timestamp");
-    log.add(user, LogEvent{timestamp, log.items.add(fields[1]), movie->second, positive});
+    log.add(user, LogEvent{timestamp, log.items.add(fields[1]), movie->second, feedback[positive], positive});
   }
   if (log.users.size() == 0) throw lines.error("no ratings after the header");
 }
@@ -210,7 +213,7 @@ PrepareSummary prepare_movielens(const std::string& dir, const std::string& out_
                                 std::to_string(options.threshold));
   const Layout& layout = find_layout(dir);
   InteractionLog log;
-  const Movies movies = layout.read_movies(dir, log.sides);
+  const Movies movies = layout.read_movies(dir, log);
   read_ratings(layout, dir, movies, options.threshold, log);
   PrepareSummary summary =
       write_prepared(log, {"item_genres", "hist_genres", "|", "runs/movielens"}, options.impressions, out_dir);

@@ -14,11 +14,13 @@
 //
 // Every rating is an event of its user: item = the movie, positive when rating >= threshold, side info =
 // ALL the movie's genres joined by "|" (a multi-valued cell, "Comedy|Drama"; a movie listed without genres
-// gets "(no genres listed)"). data/interaction_log.h makes the impressions (time order, each user's first
-// rating dropped, history = earlier ratings of any label, the last share of each user's impressions to
-// test) and writes OUT: train.tsv and test.tsv with the columns
-//   label user_id item_id item_genres timestamp hist_item_ids hist_genres hist_timestamps
-// (history cells joined by ",", so "Comedy|Drama,Action" is two entries) and recgrad.json.
+// gets "(no genres listed)"), feedback "liked" when rating >= threshold, else "disliked". data/interaction_log.h
+// makes the impressions (time order, each user's first rating dropped, history = earlier ratings of any
+// label with their feedback, the last share of each user's impressions to test) and writes OUT: train.tsv
+// and test.tsv with the columns
+//   label user_id item_id item_genres item_feedback timestamp hist_item_ids hist_genres hist_feedback hist_timestamps
+// (history cells joined by ",", so "Comedy|Drama,Action" is two entries; item_feedback is always
+// "candidate") and recgrad.json.
 //
 // Every input file is read and checked before anything is written. Errors name file:line: a malformed
 // line, a rating out of range, a non-integer timestamp, a movie missing from the movies file, a duplicate

@@ -210,7 +210,8 @@ RunConfig parse_run_config(const nlohmann::json& json) {
         "heads", std::to_string(c.model.self_attention.heads) + " heads do not divide the item dimension " +
                      std::to_string(item_dim));
   if (c.model.user_embedding && c.features.user.empty())
-    root.object("model").fail("user_embedding", "needs a user column (features.user)");
+    root.object("model").fail("user_embedding",
+                              "needs a user column (features.user); set it false for data without users");
   if (c.data.source == "synthetic") {
     const Schema synthetic = synthetic_schema(c.features.max_len);
     ConfigReader features = root.object("features");

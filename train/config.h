@@ -51,7 +51,9 @@ struct ModelConfig {
   init::EmbeddingInit embedding_init;  // every embedding table, position tables too (layers/init.h)
   std::string combine = "concat";   // side-info combination: "concat" | "sum" | "eges"
   std::string position = "learned"; // "none" | "learned" | "sinusoidal"
-  bool user_embedding = false;      // a learned vector per user id in the tower's input (needs features.user)
+  // A learned vector per user id in the tower's input (needs features.user). On by default: on real
+  // logs a user's own click rate is most of what can be predicted (docs/real-data.md).
+  bool user_embedding = true;
   AttentionConfig attention;
   SelfAttentionConfig self_attention;
   TowerConfig tower;

@@ -21,6 +21,8 @@ expect_success events-log prepare events "$work/log.csv" --out "$work/log"
 expect_success events-run train "$work/log/recgrad.json" --set training.epochs=1 --set model.embedding_dim=4 \
   --out "$work/log-run" --quiet
 [[ -s "$work/log-run/summary.json" ]] || fail "events-run: no summary.json"
+[[ $(grep -cxE 'candidate|pv|buy' "$work/log-run/vocab/vocab_side_item_feedback.txt") -eq 3 ]] ||
+  fail "events-run: the feedback vocabulary is not candidate, pv and buy"
 
 # the same events TAB-separated under a header give the same files
 expect_success events-header prepare events "$data/events/events_header.tsv" --out "$work/ev-header"

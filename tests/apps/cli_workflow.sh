@@ -47,4 +47,6 @@ grep -q "train with: recgrad train $work/ml/recgrad.json" "$work/prepare.out"
 "$recgrad" train "$work/ml/recgrad.json" --set training.epochs=1 --set model.embedding_dim=4 --out "$work/ml-run" \
   --quiet >/dev/null
 [[ -s "$work/ml-run/summary.json" ]]
+# the run embeds the feedback: the candidate's constant and the history's liked/disliked
+[[ $(grep -cxE 'candidate|liked|disliked' "$work/ml-run/vocab/vocab_side_item_feedback.txt") -eq 3 ]]
 echo "workflow ok"

@@ -21,7 +21,8 @@ const std::string kOneMillion = std::string(RECGRAD_DATA_FILES) + "/movielens";
 const std::string kHundredK = kOneMillion + "/ml-100k";
 const std::string kLatest = kOneMillion + "/ml-latest";
 const std::string kHeader =
-    "label\tuser_id\titem_id\titem_genres\ttimestamp\thist_item_ids\thist_genres\thist_timestamps\n";
+    "label\tuser_id\titem_id\titem_genres\titem_feedback\ttimestamp\thist_item_ids\thist_genres\thist_feedback\t"
+    "hist_timestamps\n";
 const std::string kToyStory = "Animation|Children's|Comedy";
 
 MovieLensOptions with(double test_fraction, std::size_t max_len) {
@@ -35,10 +36,15 @@ Schema read_tsv_schema() {
   Schema schema;
   schema.user = "user_id";
   schema.item = "item_id";
-  schema.item_side = {"item_genres"};
+  schema.item_side = {"item_genres", "item_feedback"};
   schema.history = "hist_item_ids";
-  schema.history_side = {"hist_genres"};
+  schema.history_side = {"hist_genres", "hist_feedback"};
   return schema;
+}
+
+// The hist_feedback cells of a written TSV, one per row.
+std::vector<std::vector<std::string>> history_feedback(const std::string& path) {
+  return read_tsv(path, read_tsv_schema()).history_side[1];
 }
 
 // The labels of a written TSV as text, "1100" (GCC 12 with AVX-512 miscompiles a vector<double>{1, 1, 0, 0}
@@ -61,18 +67,21 @@ std::string folder(const std::string& dir, const std::vector<std::pair<std::stri
 // User 1 rated, by time: movie 1 (5 stars, t=100), 9 (3, t=200), 10 (2, t=200: after 9, ids compare as
 // numbers), 3 (4, t=300), 5 (4, t=500); user 2: movie 2 (4, t=50), 1 (1, t=60). ratings.dat lists them out
 // of time order. Each user's first rating is dropped; user 1 keeps 4 impressions, round(0.2 * 4) = 1 of
-// them test; user 2 keeps 1, round(0.2 * 1) = 0 test.
+// them test; user 2 keeps 1, round(0.2 * 1) = 0 test. A history entry's feedback is liked at >= 4 stars
+// (1 and 3 of user 1, 2 of user 2), else disliked (9, 10); the target's is always candidate.
 TEST(MovieLens, OneMillionLayout) {
   const std::string out = test_dir() + "/out";
   const PrepareSummary summary = prepare_movielens(kOneMillion, out, MovieLensOptions{});
   EXPECT_EQ(read_file(out + "/train.tsv"),
-            kHeader + "0\t1\t9\tAction\t200\t1\t" + kToyStory + "\t100\n" +
-                "0\t1\t10\tAction|Adventure|Thriller\t200\t1,9\t" + kToyStory + ",Action\t100,200\n" +
-                "1\t1\t3\tComedy|Romance\t300\t1,9,10\t" + kToyStory + ",Action,Action|Adventure|Thriller\t100,200,200\n" +
-                "0\t2\t1\t" + kToyStory + "\t60\t2\tAdventure|Children's|Fantasy\t50\n");
+            kHeader + "0\t1\t9\tAction\tcandidate\t200\t1\t" + kToyStory + "\tliked\t100\n" +
+                "0\t1\t10\tAction|Adventure|Thriller\tcandidate\t200\t1,9\t" + kToyStory +
+                ",Action\tliked,disliked\t100,200\n" +
+                "1\t1\t3\tComedy|Romance\tcandidate\t300\t1,9,10\t" + kToyStory +
+                ",Action,Action|Adventure|Thriller\tliked,disliked,disliked\t100,200,200\n" +
+                "0\t2\t1\t" + kToyStory + "\tcandidate\t60\t2\tAdventure|Children's|Fantasy\tliked\t50\n");
   EXPECT_EQ(read_file(out + "/test.tsv"),
-            kHeader + "1\t1\t5\tComedy|Romance\t500\t1,9,10,3\t" + kToyStory +
-                ",Action,Action|Adventure|Thriller,Comedy|Romance\t100,200,200,300\n");
+            kHeader + "1\t1\t5\tComedy|Romance\tcandidate\t500\t1,9,10,3\t" + kToyStory +
+                ",Action,Action|Adventure|Thriller,Comedy|Romance\tliked,disliked,disliked,liked\t100,200,200,300\n");
   EXPECT_EQ(summary.source, "MovieLens 1M in " + kOneMillion);
   EXPECT_EQ(summary.events, 7u);
   EXPECT_EQ(summary.users, 2u);
@@ -88,14 +97,15 @@ TEST(MovieLens, OneMillionLayout) {
 
 // User 196: movie 1 (5, t=881250949), 3 (3, same time: ids 1 < 3), 267 (4), 4 (1); user 186: movie 1
 // (4), 2 (2, same time), 4 (5). Genres from u.item's flags, named by u.genre; 3 impressions of user 196
-// give round(0.6) = 1 test row, 2 of user 186 round(0.4) = 0.
+// give round(0.6) = 1 test row, 2 of user 186 round(0.4) = 0. Liked: 1 and 267 of user 196, 1 of user 186.
 const std::string kHundredKTrain =
-    kHeader + "0\t196\t3\tThriller\t881250949\t1\t" + kToyStory + "\t881250949\n" +
-    "1\t196\t267\tunknown\t881251000\t1,3\t" + kToyStory + ",Thriller\t881250949,881250949\n" +
-    "0\t186\t2\tAction|Adventure|Thriller\t891717742\t1\t" + kToyStory + "\t891717742\n" +
-    "1\t186\t4\tDrama|Musical\t891718000\t1,2\t" + kToyStory + ",Action|Adventure|Thriller\t891717742,891717742\n";
-const std::string kHundredKTest = kHeader + "0\t196\t4\tDrama|Musical\t881252000\t1,3,267\t" + kToyStory +
-                                  ",Thriller,unknown\t881250949,881250949,881251000\n";
+    kHeader + "0\t196\t3\tThriller\tcandidate\t881250949\t1\t" + kToyStory + "\tliked\t881250949\n" +
+    "1\t196\t267\tunknown\tcandidate\t881251000\t1,3\t" + kToyStory + ",Thriller\tliked,disliked\t881250949,881250949\n" +
+    "0\t186\t2\tAction|Adventure|Thriller\tcandidate\t891717742\t1\t" + kToyStory + "\tliked\t891717742\n" +
+    "1\t186\t4\tDrama|Musical\tcandidate\t891718000\t1,2\t" + kToyStory +
+    ",Action|Adventure|Thriller\tliked,disliked\t891717742,891717742\n";
+const std::string kHundredKTest = kHeader + "0\t196\t4\tDrama|Musical\tcandidate\t881252000\t1,3,267\t" + kToyStory +
+                                  ",Thriller,unknown\tliked,disliked,liked\t881250949,881250949,881251000\n";
 
 TEST(MovieLens, HundredKLayout) {
   const std::string out = test_dir() + "/out";
@@ -121,31 +131,46 @@ TEST(MovieLens, HundredKNamesGenresAfterUGenre) {
                        {"u.genre", names}});
   prepare_movielens(dir + "/in", dir + "/out", MovieLensOptions{});
   EXPECT_EQ(read_file(dir + "/out/test.tsv"),
-            kHeader + "0\t196\t4\tg8|g12\t881252000\t1,3,267\tg3|g4|g5,g16,g0\t881250949,881250949,881251000\n");
+            kHeader + "0\t196\t4\tg8|g12\tcandidate\t881252000\t1,3,267\tg3|g4|g5,g16,g0\tliked,disliked,liked\t"
+                      "881250949,881250949,881251000\n");
 }
 
 // User 7: movie 1 (4.0, t=900), 2 (5.0, t=1000), 11 (3.5, t=1000: after 2 as numbers, though "11" < "2"
 // byte-wise), 100 (0.5, t=1100); user 3: movie 1 (4.5), 2 (3). Titles hold commas and doubled quotes.
+// 4.0 is liked (the threshold is inclusive), 3.5 disliked.
 TEST(MovieLens, LatestLayoutWithQuotedTitlesAndHalfStars) {
   const std::string out = test_dir() + "/out";
   EXPECT_EQ(prepare_movielens(kLatest, out, MovieLensOptions{}).source, "MovieLens latest/25M in " + kLatest);
   const std::string toy = "Adventure|Animation|Children|Comedy|Fantasy", jumanji = "Adventure|Children|Fantasy";
   EXPECT_EQ(read_file(out + "/train.tsv"),
-            kHeader + "1\t7\t2\t" + jumanji + "\t1000\t1\t" + toy + "\t900\n" +
-                "0\t7\t11\tComedy|Drama|Romance\t1000\t1,2\t" + toy + "," + jumanji + "\t900,1000\n" +
-                "0\t3\t2\t" + jumanji + "\t60\t1\t" + toy + "\t50\n");
-  EXPECT_EQ(read_file(out + "/test.tsv"), kHeader + "0\t7\t100\t(no genres listed)\t1100\t1,2,11\t" + toy + "," +
-                                              jumanji + ",Comedy|Drama|Romance\t900,1000,1000\n");
+            kHeader + "1\t7\t2\t" + jumanji + "\tcandidate\t1000\t1\t" + toy + "\tliked\t900\n" +
+                "0\t7\t11\tComedy|Drama|Romance\tcandidate\t1000\t1,2\t" + toy + "," + jumanji + "\tliked,liked\t900,1000\n" +
+                "0\t3\t2\t" + jumanji + "\tcandidate\t60\t1\t" + toy + "\tliked\t50\n");
+  EXPECT_EQ(read_file(out + "/test.tsv"), kHeader + "0\t7\t100\t(no genres listed)\tcandidate\t1100\t1,2,11\t" + toy +
+                                              "," + jumanji + ",Comedy|Drama|Romance\tliked,liked,disliked\t900,1000,1000\n");
 }
 
+// The threshold decides the history's feedback as it does the labels: movie 11 (3.5 stars) of user 7 is
+// disliked at the default 4 and liked at 3.5; at 5 only movie 2 (5 stars) is liked.
 TEST(MovieLens, ThresholdIsInclusiveAndTakesHalfStars) {
   const std::string out = test_dir() + "/out";
   MovieLensOptions options = with(0.0, 50);
+  prepare_movielens(kLatest, out, options);
+  using Cells = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(history_feedback(out + "/train.tsv"),
+            (Cells{{"liked"}, {"liked", "liked"}, {"liked", "liked", "disliked"}, {"liked"}}));
   options.threshold = 3.5;
   prepare_movielens(kLatest, out, options);
   EXPECT_EQ(read_tsv(out + "/train.tsv", read_tsv_schema()).target_item,
             (std::vector<std::string>{"2", "11", "100", "2"}));
   EXPECT_EQ(labels(out + "/train.tsv"), "1100");  // 5.0, 3.5, 0.5, 3
+  EXPECT_EQ(history_feedback(out + "/train.tsv"),
+            (Cells{{"liked"}, {"liked", "liked"}, {"liked", "liked", "liked"}, {"liked"}}));
+  options.threshold = 5.0;
+  prepare_movielens(kLatest, out, options);
+  EXPECT_EQ(labels(out + "/train.tsv"), "1000");
+  EXPECT_EQ(history_feedback(out + "/train.tsv"),
+            (Cells{{"disliked"}, {"disliked", "liked"}, {"disliked", "liked", "disliked"}, {"disliked"}}));
   options.threshold = 3.0;
   prepare_movielens(kLatest, out, options);
   EXPECT_EQ(labels(out + "/train.tsv"), "1101");
@@ -155,7 +180,8 @@ TEST(MovieLens, MaxLenKeepsTheMostRecentHistory) {
   const std::string out = test_dir() + "/out";
   prepare_movielens(kOneMillion, out, with(0.2, 2));
   EXPECT_EQ(read_file(out + "/test.tsv"),
-            kHeader + "1\t1\t5\tComedy|Romance\t500\t10,3\tAction|Adventure|Thriller,Comedy|Romance\t200,300\n");
+            kHeader + "1\t1\t5\tComedy|Romance\tcandidate\t500\t10,3\tAction|Adventure|Thriller,Comedy|Romance\t"
+                      "disliked,liked\t200,300\n");
   const RawDataset train = read_tsv(out + "/train.tsv", read_tsv_schema());
   EXPECT_EQ(train.history_item[2], (std::vector<std::string>{"9", "10"}));  // movie 3's, was 1,9,10
 }
@@ -177,10 +203,10 @@ TEST(MovieLens, WritesAReadyConfig) {
   const nlohmann::json config = nlohmann::json::parse(read_file(out + "/recgrad.json"));
   EXPECT_EQ(config, nlohmann::json::parse(R"({
     "data": {"source": "tsv", "train": "train.tsv", "test": "test.tsv"},
-    "features": {"label": "label", "user": "user_id", "item": "item_id", "item_side": ["item_genres"],
-                 "history": "hist_item_ids", "history_side": ["hist_genres"], "separator": ",",
+    "features": {"label": "label", "user": "user_id", "item": "item_id", "item_side": ["item_genres", "item_feedback"],
+                 "history": "hist_item_ids", "history_side": ["hist_genres", "hist_feedback"], "separator": ",",
                  "order": "oldest_first", "max_len": 7, "multi_valued": {"item_genres": "|"}},
-    "model": {"user_embedding": true, "attention": {"kind": "din"}},
+    "model": {"attention": {"kind": "din"}},
     "output": {"dir": "runs/movielens"}})"));
   // no temporary file is left beside them
   std::vector<std::string> names;
