@@ -46,6 +46,8 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from torch_click_model import Dice, mlp  # recgrad's Dice and the MLP of its layers, shared with the speed twin
+
 COLUMNS = ["label", "user_id", "item_id", "item_genres", "hist_item_ids", "hist_genres"]
 FEEDBACK_COLUMNS = ["item_feedback", "hist_feedback"]  # optional; appended to a row when read
 
@@ -174,41 +176,6 @@ def batches(n, size, rng=None):
 
 
 # ---- models ------------------------------------------------------------------------------------
-class Dice(nn.Module):
-    """recgrad's Dice (layers/activations.h): p = sigmoid((x - E x) / sqrt(Var x + eps)), y = x (p + (1 - p) alpha);
-    batch statistics in training (running ones updated, unbiased var), running statistics in eval."""
-
-    def __init__(self, dim, eps=1e-8, momentum=0.1):
-        super().__init__()
-        self.alpha = nn.Parameter(torch.zeros(dim))
-        self.register_buffer("running_mean", torch.zeros(dim))
-        self.register_buffer("running_var", torch.ones(dim))
-        self.eps, self.momentum = eps, momentum
-
-    def forward(self, x):
-        if self.training:
-            mean, var = x.mean(0), x.var(0, unbiased=False)
-            n = x.shape[0]
-            with torch.no_grad():  # (a single row has no variance to keep)
-                if n > 1:
-                    self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-                    self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
-        else:
-            mean, var = self.running_mean, self.running_var
-        p = torch.sigmoid((x - mean) / torch.sqrt(var + self.eps))
-        return x * (p + (1 - p) * self.alpha)
-
-
-def mlp(sizes, activation):
-    """Linear layers with one activation (per-feature PReLU or Dice) between them, none after the last."""
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i + 2 < len(sizes):
-            layers.append(nn.PReLU(sizes[i + 1]) if activation == "prelu" else Dice(sizes[i + 1]))
-    return nn.Sequential(*layers)
-
-
 class DinAttention(nn.Module):
     """layers/din_attention.h: MLP over [q, k, q - k, q * k] of the unpadded positions; softmax over them or raw."""
 

@@ -58,7 +58,8 @@ def synthetic_batch(k, B, T, items, side):
 
 
 class Dice(nn.Module):
-    """p = sigmoid((x - batch mean) / sqrt(batch var + eps)); y = x * (p + (1 - p) * alpha)."""
+    """recgrad's Dice (layers/activations.h): p = sigmoid((x - E x) / sqrt(Var x + eps)), y = x (p + (1 - p) alpha);
+    batch statistics in training (running ones updated, unbiased var), running statistics in eval."""
 
     def __init__(self, dim, eps=1e-8, momentum=0.1):
         super().__init__()
@@ -68,18 +69,21 @@ class Dice(nn.Module):
         self.eps, self.momentum = eps, momentum
 
     def forward(self, x):
-        mean = x.mean(0)
-        centered = x - mean
-        var = (centered * centered).mean(0)
-        with torch.no_grad():
+        if self.training:
+            mean, var = x.mean(0), x.var(0, unbiased=False)
             n = x.shape[0]
-            self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
-            self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
-        p = torch.sigmoid(centered / torch.sqrt(var + self.eps))
+            with torch.no_grad():  # (a single row has no variance to keep)
+                if n > 1:
+                    self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
+                    self.running_var.mul_(1 - self.momentum).add_(self.momentum * var * n / (n - 1))
+        else:
+            mean, var = self.running_mean, self.running_var
+        p = torch.sigmoid((x - mean) / torch.sqrt(var + self.eps))
         return x * (p + (1 - p) * self.alpha)
 
 
 def mlp(sizes, activation):
+    """Linear layers with one activation (per-feature PReLU or Dice) between them, none after the last."""
     layers = []
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
