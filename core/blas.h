@@ -1,6 +1,6 @@
 #pragma once
 // The only door to BLAS. Kept in its own translation unit because <cblas.h> and xtensor-blas
-// declare the same enums (../shared/xtensor-notes.md).
+// declare the same enums (docs/xtensor.md).
 #include <cstddef>
 
 namespace recgrad::blas {
@@ -11,7 +11,7 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
 
 // Threads OpenBLAS may use. One is the default everywhere in recgrad: on small shared machines a
-// second thread rarely pays (../shared/xtensor-notes.md); the config's training.threads sets it.
+// second thread rarely pays (docs/xtensor.md); the config's training.threads sets it.
 void set_threads(int n);
 
 }  // namespace recgrad::blas

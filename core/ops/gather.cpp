@@ -1,5 +1,5 @@
 // Embedding lookup. A row-copy loop: xt::keep / views are about 30x slower for this
-// (../shared/xtensor-notes.md).
+// (docs/xtensor.md).
 #include <algorithm>
 
 #include "core/ops.h"
