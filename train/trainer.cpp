@@ -138,6 +138,7 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const std::string metrics_path = dir + "/" + run_files::kMetrics;
   const std::string checkpoint_path = dir + "/" + run_files::kCheckpoint;
   TrainerState state;
+  if (plateau) state.plateau = plateau->state();  // what a checkpoint before the first evaluation holds
   auto save_to = [&](const std::string& path) {
     state.batcher = batcher.state();
     save_checkpoint(path, model, optimizer.get(), state, fingerprint);

@@ -185,6 +185,18 @@ TEST(Trainer, ResumeReachesBitIdenticalParameters) {
   }
 }
 
+TEST(Trainer, PlateauResumeBeforeTheFirstEvaluationKeepsTheLearningRate) {
+  RunConfig config = tiny_config();
+  config.optim.schedule.kind = "plateau";
+  const std::string whole = fresh_dir("plateau_whole"), split = fresh_dir("plateau_split");
+  train_into(whole, config);
+  // Stopped at step 2, before the first evaluation (step 4): the checkpoint holds the schedule's start.
+  train_into(split, config, [](std::int64_t step) { return step == 2; });
+  train_into(split, config, nullptr, true);
+  expect_same_tensors(whole + "/checkpoint.safetensors", split + "/checkpoint.safetensors");
+  EXPECT_EQ(read(whole + "/metrics.jsonl"), read(split + "/metrics.jsonl"));
+}
+
 TEST(Trainer, RefusesToOverwriteANonEmptyRunDirectory) {
   const std::string dir = fresh_dir("occupied");
   fs::create_directories(dir);
