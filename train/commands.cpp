@@ -4,6 +4,7 @@
 #include <atomic>
 #include <csignal>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -24,7 +25,21 @@
 namespace recgrad {
 
 namespace {
-std::atomic<bool> g_interrupted{false};
+// Ctrl-C (SIGINT), `kill` and schedulers (SIGTERM), a closed terminal (SIGHUP): the first one lets the
+// current step finish, saves a checkpoint and exits 128 + signal. Before the first step there is nothing
+// to save, and a second signal means "now": both exit at once (checkpoints are written atomically, so
+// the last complete one stays; what set-up wrote is in "<dir>.setup", which the next run replaces).
+std::atomic<int> g_stop_signal{0};
+std::atomic<bool> g_stepping{false};
+
+extern "C" void on_stop_signal(int signal) {
+  if (!g_stepping.load() || g_stop_signal.load() != 0) std::_Exit(128 + signal);
+  g_stop_signal = signal;
+}
+
+const char* signal_name(int signal) {
+  return signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "SIGINT";
+}
 
 // The data a run command scores: a TSV in the run's format, or the run's own test split.
 EncodedDataset data_for(const LoadedRun& run, const std::string& path) {
@@ -53,15 +68,18 @@ int run_train(const TrainArgs& args) {
     options.run_dir = args.out_dir.empty() ? config.output.dir : args.out_dir;
   }
   blas::set_threads(int(config.training.threads));
-  // Ctrl-C finishes the current step, saves a checkpoint, and exits; --resume continues from there.
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  options.should_stop = [](std::int64_t) { return g_interrupted.load(); };
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, on_stop_signal);
+  options.should_stop = [](std::int64_t) {  // asked after every step
+    g_stepping = true;
+    return g_stop_signal.load() != 0;
+  };
 
   const nlohmann::json summary = train(config, options);
   if (summary.contains("interrupted_at_step")) {
-    fmt::print(stderr, "interrupted at step {}; continue with: recgrad train --resume {}\n",
+    const int signal = g_stop_signal.load();
+    fmt::print(stderr, "interrupted by {} at step {}; continue with: recgrad train --resume {}\n", signal_name(signal),
                summary["interrupted_at_step"].get<std::int64_t>(), options.run_dir);
-    return 130;
+    return 128 + signal;
   }
   const double test_gauc = summary["test_gauc"].get<double>();
   std::string line = fmt::format("test AUC {:.4f}  logloss {:.4f}  GAUC {}  (best validation AUC {:.4f})",

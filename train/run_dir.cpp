@@ -1,5 +1,12 @@
 #include "train/run_dir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -16,11 +23,42 @@ std::string model_fingerprint(const RunConfig& config) {
   return nlohmann::json{{"features", full.at("features")}, {"model", full.at("model")}}.dump();
 }
 
-std::string setup_dir_for(const std::string& dir) {
+
+namespace {
+// "runs/a/" and "runs/a" name one directory, so they share "runs/a.lock" (as they share "runs/a.setup").
+std::string sibling(const std::string& dir, const char* suffix) {
   std::filesystem::path path = std::filesystem::path(dir).lexically_normal();
-  if (!path.has_filename()) path = path.parent_path();  // "runs/a/" names the same directory as "runs/a"
-  return path.string() + ".setup";
+  if (!path.has_filename()) path = path.parent_path();
+  return path.string() + suffix;
 }
+}  // namespace
+
+RunLock::RunLock(const std::string& dir) {
+  const std::string path = sibling(dir, ".lock");
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  std::error_code ignored;  // a parent that cannot be made is reported by the open below
+  if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw std::runtime_error(path + ": cannot create the run's lock file: " + std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    char holder[32] = {0};
+    const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    throw std::invalid_argument(dir + ": in use by another recgrad process (pid " +
+                                std::string(holder, n > 0 ? std::size_t(n) : 0) + ", holding " + path +
+                                "); wait for it to finish or choose another --out");
+  }
+  // The pid only serves the refusal message: should writing it fail, the lock still holds.
+  const std::string pid = std::to_string(::getpid());
+  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+std::string setup_dir_for(const std::string& dir) { return sibling(dir, ".setup"); }
 
 void publish_run_dir(const std::string& setup_dir, const std::string& dir) {
   namespace fs = std::filesystem;

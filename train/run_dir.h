@@ -30,6 +30,23 @@ inline const char* const kSummary = "summary.json";
 // "<dir>.setup": where a fresh run into `dir` writes its files until its first checkpoint is saved.
 std::string setup_dir_for(const std::string& dir);
 
+// An exclusive lock on a run directory for as long as one process writes it (`train`, `--resume`): an
+// advisory flock on the sibling file "<dir>.lock", taken before anything in `dir` or "<dir>.setup" is
+// touched. A second writer fails at once, naming the directory and the holder's process id; the kernel
+// releases the lock when its holder exits or dies, so a killed run never leaves a stale lock. The file
+// stays beside the run (it holds only the last holder's pid): removing it could let two processes hold
+// locks on two different files of one name.
+class RunLock {
+ public:
+  explicit RunLock(const std::string& dir);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // Gives the set-up's files their place: renames `setup_dir` to `dir` when `dir` does not exist or is
 // empty; otherwise (output.overwrite) replaces the previous run's files one by one, the checkpoint
 // last, so `dir` holds a checkpoint again only once the new run's files are all in place.

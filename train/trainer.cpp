@@ -112,7 +112,8 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const std::string fingerprint = model_fingerprint(config);
   const TrainingConfig& tc = config.training;
 
-  // Everything that can fail on bad input happens before the first step.
+  // Everything that can fail on bad input happens before the first step. One writer per run directory.
+  const RunLock lock(dir);
   const std::string setup_dir = setup_dir_for(dir);
   RemoveSetupDir cleanup{setup_dir, options.resume};
   if (options.resume) {

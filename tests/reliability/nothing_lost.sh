@@ -48,7 +48,7 @@ diff "$work/whole/metrics.jsonl" "$run/metrics.jsonl" >/dev/null || fail "metric
 
 # An output path under a regular file cannot be created (permissions cannot block root).
 touch "$work/a-file"
-expect_error unwritable-dir "a-file/run.setup: cannot create directory" train "$config" --out "$work/a-file/run" --quiet
+expect_error unwritable-dir "a-file/run.lock: cannot create the run.s lock file" train "$config" --out "$work/a-file/run" --quiet
 
 # A disk that takes the small files but not a checkpoint: the file size limit stands in for a full
 # disk; SIGXFSZ is ignored so that the write fails with EFBIG as a full disk's fails with ENOSPC.
