@@ -75,6 +75,11 @@ int run_train(const TrainArgs& args) {
   };
 
   const nlohmann::json summary = train(config, options);
+  if (summary.contains("finished_before")) {
+    fmt::print("{} has finished (its summary.json is written): nothing to resume; recgrad eval {} scores it\n",
+               options.run_dir, options.run_dir);
+    return 0;
+  }
   if (summary.contains("interrupted_at_step")) {
     const int signal = g_stop_signal.load();
     fmt::print(stderr, "interrupted by {} at step {}; continue with: recgrad train --resume {}\n", signal_name(signal),

@@ -119,6 +119,8 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   if (options.resume) {
     if (!fs::exists(fs::path(dir) / run_files::kCheckpoint))
       throw std::invalid_argument(dir + ": nothing to resume (no " + run_files::kCheckpoint + ")");
+    // A finished run stays as it is: resuming it again must not train more or rewrite its summary.
+    if (fs::exists(fs::path(dir) / run_files::kSummary)) return {{"finished_before", true}};
     ensure_writable_dir(dir);
   } else {
     prepare_setup_dir(dir, setup_dir, config.output.overwrite);
@@ -162,7 +164,8 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   cleanup.keep = true;
 
   Progress progress(tc.epochs, std::size_t(steps_per_epoch), options.quiet ? nullptr : stderr);
-  bool stop_early = false;
+  // A run killed after it stopped early, before its summary, resumes into the same stop.
+  bool stop_early = tc.patience > 0 && state.evals_since_best >= std::int64_t(tc.patience);
   // Validation alone steers the run: the best checkpoint, early stopping and the plateau schedule.
   auto evaluate_now = [&] {
     if (options.on_evaluation) options.on_evaluation("valid");

@@ -23,7 +23,8 @@ struct TrainOptions {
   std::function<void(const char* split)> on_evaluation;
 };
 
-// Trains and returns the summary (also written to summary.json when the run completes). Throws on
+// Trains and returns the summary (also written to summary.json when the run completes); resuming a run
+// that has finished changes nothing and returns {"finished_before": true}. Throws on
 // any problem, naming it: bad data, an unwritable run directory, a non-finite loss (naming the step
 // and the first non-finite parameter or gradient; the last good checkpoint is kept).
 nlohmann::json train(const RunConfig& config, const TrainOptions& options);

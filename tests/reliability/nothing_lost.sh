@@ -46,6 +46,13 @@ else
 fi
 diff "$work/whole/metrics.jsonl" "$run/metrics.jsonl" >/dev/null || fail "metrics.jsonl differs after resumes"
 
+# Resuming the finished run changes nothing and says so (issue 14).
+before=$(cat "$run"/summary.json "$run"/metrics.jsonl "$run"/*.safetensors | md5sum)
+expect_success "resume of a finished run" train --resume "$run" --quiet
+grep -q "has finished" "$work/out" || fail "resume of a finished run: stdout does not say it has finished: $(cat "$work/out")"
+[[ $(cat "$run"/summary.json "$run"/metrics.jsonl "$run"/*.safetensors | md5sum) == "$before" ]] ||
+  fail "resume of a finished run changed its files"
+
 # An output path under a regular file cannot be created (permissions cannot block root).
 touch "$work/a-file"
 expect_error unwritable-dir "a-file/run.lock: cannot create the run.s lock file" train "$config" --out "$work/a-file/run" --quiet

@@ -197,6 +197,36 @@ TEST(Trainer, PlateauResumeBeforeTheFirstEvaluationKeepsTheLearningRate) {
   EXPECT_EQ(read(whole + "/metrics.jsonl"), read(split + "/metrics.jsonl"));
 }
 
+TEST(Trainer, EarlyStoppedRunKilledBeforeItsSummaryResumesToTheSameEnd) {
+  RunConfig config = tiny_config();
+  config.training.epochs = 30;
+  config.training.patience = 1;
+  const std::string whole = fresh_dir("early_whole"), killed = fresh_dir("early_killed");
+  const json full = train_into(whole, config);
+  ASSERT_TRUE(full["early_stopped"].get<bool>());
+  train_into(killed, config);
+  // As if killed after the early stop's checkpoint, before the summary was written.
+  fs::remove(killed + "/summary.json");
+  const json resumed = train_into(killed, config, nullptr, true);
+  EXPECT_EQ(resumed["steps"], full["steps"]);
+  EXPECT_EQ(resumed["best_step"], full["best_step"]);
+  EXPECT_TRUE(resumed["early_stopped"].get<bool>());
+  expect_same_tensors(whole + "/checkpoint.safetensors", killed + "/checkpoint.safetensors");
+  EXPECT_EQ(read(whole + "/metrics.jsonl"), read(killed + "/metrics.jsonl"));
+}
+
+TEST(Trainer, ResumingAFinishedRunChangesNothing) {
+  const std::string dir = fresh_dir("finished");
+  train_into(dir, tiny_config());
+  const std::string summary = read(dir + "/summary.json"), metrics = read(dir + "/metrics.jsonl"),
+                    checkpoint = read(dir + "/checkpoint.safetensors");
+  const json again = train_into(dir, tiny_config(), nullptr, true);
+  EXPECT_TRUE(again.value("finished_before", false));
+  EXPECT_EQ(read(dir + "/summary.json"), summary);
+  EXPECT_EQ(read(dir + "/metrics.jsonl"), metrics);
+  EXPECT_EQ(read(dir + "/checkpoint.safetensors"), checkpoint);
+}
+
 TEST(Trainer, RefusesToOverwriteANonEmptyRunDirectory) {
   const std::string dir = fresh_dir("occupied");
   fs::create_directories(dir);
