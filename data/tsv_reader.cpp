@@ -107,6 +107,25 @@ void check_values(const std::string& cell, const std::string& separator, const s
   }
 }
 
+std::string control_character_message(unsigned char byte, const std::string& column, std::size_t offset) {
+  static const char* const hex = "0123456789ABCDEF";
+  return "column '" + column + "' holds the control character 0x" + hex[byte >> 4] + hex[byte & 15] + " at byte " +
+         std::to_string(offset + 1) + " of its cell";
+}
+
+// A C0 control character (CR, NUL, ...) inside a cell the schema reads is an error: no one types it in
+// an id, and one id per line is how the vocabulary files store ids (a CR would split or end one on
+// reload). TAB separates cells and a CRLF line end is already gone, so anything below 0x20 left is one.
+void check_no_control_characters(const std::vector<std::string>& cells, const std::vector<std::size_t>& used,
+                                 const std::vector<std::string>& header, const TextLines& lines) {
+  for (std::size_t column : used) {
+    const std::string& cell = cells[column];
+    const auto bad = std::find_if(cell.begin(), cell.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+    if (bad != cell.end())
+      throw lines.error(control_character_message(static_cast<unsigned char>(*bad), header[column], std::size_t(bad - cell.begin())));
+  }
+}
+
 std::vector<std::string> keep_most_recent(std::vector<std::string> oldest_first, std::size_t max_len) {
   if (oldest_first.size() > max_len)
     oldest_first.erase(oldest_first.begin(), oldest_first.end() - static_cast<std::ptrdiff_t>(max_len));
@@ -138,12 +157,19 @@ RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn l
     if (it != schema.multi_valued.end()) value_separator[f] = it->second;
   }
 
+  std::vector<std::size_t> used{column.item, column.history};  // the cells read, checked for control characters
+  if (column.has_label) used.push_back(column.label);
+  if (data.has_users) used.push_back(column.user);
+  used.insert(used.end(), column.item_side.begin(), column.item_side.end());
+  used.insert(used.end(), column.history_side.begin(), column.history_side.end());
+
   while (lines.next(line)) {
     if (line.empty()) throw lines.error("empty line");
     const std::vector<std::string> cells = split(line, "\t");
     if (cells.size() != header.size())
       throw lines.error("expected " + std::to_string(header.size()) + " tab-separated fields (as in the header), found " +
                         std::to_string(cells.size()));
+    check_no_control_characters(cells, used, header, lines);
 
     if (column.has_label) {
       const std::string& label = cells[column.label];

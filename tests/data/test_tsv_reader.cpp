@@ -285,3 +285,15 @@ TEST(TsvReader, MultiValuedCellsStayRawAndEmptyValuesNameFileAndLine) {
   const std::string history = write_file(dir + "/h.tsv", kHeader + "1\tu1\ti1\tc1\ti2,i3\tc1,Drama|\n");
   EXPECT_TRUE(ThrowsNaming([&] { read_tsv(history, schema); }, {history + ":2:", "Drama|", "hist_cate_ids"}));
 }
+
+TEST_F(TsvErrors, ControlCharactersInsideACellNameFileLineAndColumn) {
+  // CR inside an id (a CRLF line end is fine), NUL in a history id, 0x01 in side info, ESC in a user id.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {std::string("1\tu1\ti\r1\tc1\ti2\tc2\n"), "3: column 'item_id' holds the control character 0x0D at byte 2"},
+      {std::string("1\tu1\ti1\tc1\ti2,i\0003\tc2,c3\n", 24),
+       "3: column 'hist_item_ids' holds the control character 0x00 at byte 5"},
+      {std::string("1\tu1\ti1\tc\x01\ti2\tc2\n"), "3: column 'item_cate' holds the control character 0x01 at byte 2"},
+      {std::string("1\tu\x1b\ti1\tc1\ti2\tc2\n"), "3: column 'user_id' holds the control character 0x1B at byte 2"}};
+  for (const auto& [line, message] : cases)
+    EXPECT_TRUE(Fails(kHeader + "0\tu1\ti1\tc1\t\t\r\n" + line, {message})) << message;
+}

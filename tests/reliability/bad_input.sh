@@ -70,6 +70,9 @@ data_case history-id-with-separator \
 data_case target-id-with-separator "train.tsv:2: .*'i1,i2'.*separator" "$h"'1\tu1\ti1,i2\tc1\ti2\tc2\n'
 data_case empty-history-id "train.tsv:2: empty id at position 2 of column 'hist_item_ids'" \
   "$h"'1\tu1\ti1\tc1\ti2,,i3\tc2,c2,c3\n'
+# a CR inside an id used to train, then broke the run's vocabulary file (one id per line) on reload
+data_case cr-inside-id "train.tsv:2: column 'item_id' holds the control character 0x0D at byte 2" \
+  "$h"'1\tu1\ti\r1\tc1\ti2\tc2\n'
 data_case empty-line "train.tsv:3: empty line" "$h"'1\tu1\ti1\tc1\ti2\tc2\n\n0\tu1\ti1\tc1\ti2\tc2\n'
 
 dir=$work/data-missing-file
