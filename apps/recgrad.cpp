@@ -38,8 +38,8 @@ int main(int argc, char** argv) {
   CLI::App* explain = app.add_subcommand("explain", "Show the attention weight of each history item, highest first");
   explain->add_option("run", explain_args.run_dir, "A run directory")->required();
   explain->add_option("data", explain_args.data, "A TSV in the run's format (default: the run's test split)");
-  explain->add_option("--line", explain_args.line, "Data line to explain (1 = first line after the header)");
-  explain->add_option("--user", explain_args.user, "Explain every impression of this user id instead");
+  CLI::Option* line = explain->add_option("--line", explain_args.line, "Data line to explain (1 = first line after the header)");
+  explain->add_option("--user", explain_args.user, "Explain every impression of this user id instead")->excludes(line);
 
   GradcheckArgs gradcheck_args;
   CLI::App* gradcheck = app.add_subcommand("gradcheck", "Float64 gradient check of a config's whole model at tiny sizes");
@@ -67,8 +67,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line, as every other error: CLI11's own message, the hint folded in.
+    fmt::print(stderr, "recgrad: error: {} (see --help)\n", e.what());
+    return e.get_exit_code();
   }
   try {
     if (*train) return run_train(train_args);

@@ -119,6 +119,7 @@ int run_predict(const PredictArgs& args) {
 }
 
 int run_explain(const ExplainArgs& args) {
+  if (args.line < 1) throw std::invalid_argument(fmt::format("--line must be at least 1, got {}", args.line));
   LoadedRun run = load_run(args.run_dir);
   const EncodedDataset data = data_for(run, args.data);
   const Vocabularies& v = run.vocabularies;
@@ -131,9 +132,9 @@ int run_explain(const ExplainArgs& args) {
       if (data.users[r] == user) rows.push_back(r);
     if (rows.empty()) throw std::invalid_argument("user \"" + args.user + "\" has no impression in this data");
   } else {
-    if (args.line < 1 || args.line > data.size())
+    if (std::size_t(args.line) > data.size())
       throw std::invalid_argument(fmt::format("--line {} is outside the data's {} impressions", args.line, data.size()));
-    rows.push_back(args.line - 1);
+    rows.push_back(std::size_t(args.line) - 1);
   }
   for (std::size_t row : rows) {
     const Batch batch = make_batch(data, {row});

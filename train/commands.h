@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the `recgrad` program (apps/recgrad.cpp parses the command line). Each returns
 // the process exit code and throws on errors, which the program prints as one line.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ int run_predict(const PredictArgs& args);
 
 struct ExplainArgs {
   std::string run_dir, data;
-  std::size_t line = 1;  // 1 = the first data line after the header (or the first test impression)
+  std::int64_t line = 1;  // 1 = the first data line after the header (or the first test impression)
   std::string user;      // instead of line: every impression of this user
 };
 int run_explain(const ExplainArgs& args);
