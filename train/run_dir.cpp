@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,21 +34,28 @@ std::string sibling(const std::string& dir, const char* suffix) {
 }
 }  // namespace
 
-RunLock::RunLock(const std::string& dir) {
-  const std::string path = sibling(dir, ".lock");
-  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+RunLock::RunLock(const std::string& dir) : path_(sibling(dir, ".lock")) {
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
   std::error_code ignored;  // a parent that cannot be made is reported by the open below
   if (!parent.empty()) std::filesystem::create_directories(parent, ignored);
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(path + ": cannot create the run's lock file: " + std::strerror(errno));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-    char holder[32] = {0};
-    const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+  // The holder removes the file when it is done, so the file locked may no longer be the one at the
+  // path: lock, then check that the path still names the locked file, else try the new one.
+  for (;;) {
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::runtime_error(path_ + ": cannot create the run's lock file: " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char holder[32] = {0};
+      const ssize_t n = ::pread(fd_, holder, sizeof holder - 1, 0);
+      ::close(fd_);
+      throw std::invalid_argument(dir + ": in use by another recgrad process (pid " +
+                                  std::string(holder, n > 0 ? std::size_t(n) : 0) + ", holding " + path_ +
+                                  "); wait for it to finish or choose another --out");
+    }
+    struct stat locked {}, named {};
+    if (::fstat(fd_, &locked) == 0 && ::stat(path_.c_str(), &named) == 0 && locked.st_ino == named.st_ino &&
+        locked.st_dev == named.st_dev)
+      break;
     ::close(fd_);
-    fd_ = -1;
-    throw std::invalid_argument(dir + ": in use by another recgrad process (pid " +
-                                std::string(holder, n > 0 ? std::size_t(n) : 0) + ", holding " + path +
-                                "); wait for it to finish or choose another --out");
   }
   // The pid only serves the refusal message: should writing it fail, the lock still holds.
   const std::string pid = std::to_string(::getpid());
@@ -55,7 +63,8 @@ RunLock::RunLock(const std::string& dir) {
 }
 
 RunLock::~RunLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+  ::unlink(path_.c_str());  // while still holding the lock: see the constructor
+  ::close(fd_);             // closing the last descriptor releases the flock
 }
 
 std::string setup_dir_for(const std::string& dir) { return sibling(dir, ".setup"); }

@@ -31,11 +31,10 @@ inline const char* const kSummary = "summary.json";
 std::string setup_dir_for(const std::string& dir);
 
 // An exclusive lock on a run directory for as long as one process writes it (`train`, `--resume`): an
-// advisory flock on the sibling file "<dir>.lock", taken before anything in `dir` or "<dir>.setup" is
-// touched. A second writer fails at once, naming the directory and the holder's process id; the kernel
-// releases the lock when its holder exits or dies, so a killed run never leaves a stale lock. The file
-// stays beside the run (it holds only the last holder's pid): removing it could let two processes hold
-// locks on two different files of one name.
+// advisory flock on the sibling file "<dir>.lock" (holding the holder's pid), taken before anything in
+// `dir` or "<dir>.setup" is touched. A second writer fails at once, naming the directory and the
+// holder's process id. The holder removes the file when it is done; the kernel releases the lock of a
+// killed process, whose file then stays harmlessly until the next run takes and removes it.
 class RunLock {
  public:
   explicit RunLock(const std::string& dir);
@@ -44,6 +43,7 @@ class RunLock {
   RunLock& operator=(const RunLock&) = delete;
 
  private:
+  std::string path_;
   int fd_ = -1;
 };
 

@@ -80,6 +80,7 @@ for name in truncated empty zip-file length-beyond-file length-cutting-header he
   # --resume reads checkpoint.safetensors and must leave the run as it was
   dir=$work/resume-$name
   cp -r "$work/good/run" "$dir"
+  rm "$dir/summary.json"  # a run to resume has not finished (resuming a finished one changes nothing)
   break_file "$name" "$dir/checkpoint.safetensors"
   cp -r "$dir" "$dir.before"
   expect_error "resume/$name" "checkpoint.${pattern[$name]}" train --resume "$dir" --quiet

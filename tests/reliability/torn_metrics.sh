@@ -11,10 +11,12 @@ expect_success "a run to resume" train "$config" --set training.eval_every_steps
 metrics=$work/run/metrics.jsonl
 (($(wc -l <"$metrics") >= 3)) || fail "the run wrote fewer than 3 evaluations"
 
-# resume_with NAME: a copy of the run whose metrics.jsonl the caller then changes.
+# resume_with NAME: a copy of the run whose metrics.jsonl the caller then changes; without its summary,
+# as a run killed during an append has none (resuming a finished run changes nothing).
 resume_with() {
   rm -rf "$work/$1"
   cp -r "$work/run" "$work/$1"
+  rm "$work/$1/summary.json"
 }
 
 # A torn last line, cut at several places of a record: the resumed run's metrics.jsonl is the original.
