@@ -86,11 +86,12 @@ int run_train(const TrainArgs& args) {
                summary["interrupted_at_step"].get<std::int64_t>(), options.run_dir);
     return 128 + signal;
   }
-  const double test_gauc = summary["test_gauc"].get<double>();
-  std::string line = fmt::format("test AUC {:.4f}  logloss {:.4f}  GAUC {}  (best validation AUC {:.4f})",
-                                 summary["test_auc"].get<double>(), summary["test_logloss"].get<double>(),
-                                 std::isnan(test_gauc) ? "undefined" : fmt::format("{:.4f}", test_gauc),
-                                 summary["valid_auc"].get<double>());
+  auto shown = [&](const char* key) {  // AUC and GAUC may be undefined (NaN) on one-class data
+    const double x = summary[key].get<double>();
+    return std::isnan(x) ? std::string("undefined") : fmt::format("{:.4f}", x);
+  };
+  std::string line = fmt::format("test AUC {}  logloss {:.4f}  GAUC {}  (best validation AUC {})", shown("test_auc"),
+                                 summary["test_logloss"].get<double>(), shown("test_gauc"), shown("valid_auc"));
   if (summary.contains("bayes_auc")) line += fmt::format("  (Bayes-optimal AUC {:.4f})", summary["bayes_auc"].get<double>());
   fmt::print("{}\n{:.0f} samples/s; run directory {}\n", line, summary["train_samples_per_s"].get<double>(),
              options.run_dir);

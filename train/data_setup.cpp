@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <fmt/core.h>
+
 #include "data/split.h"
 #include "data/synthetic.h"
 #include "data/tsv_reader.h"
@@ -38,13 +40,14 @@ std::string resolve_path(const std::string& path, const std::string& base_dir) {
 }
 
 namespace {
-// Both classes, or AUC is undefined: better said now than after the first epoch.
-void require_both_classes(const RawDataset& split, const std::string& name, const std::string& hint) {
+// An empty split is an error; a split of one class is a warning: its AUC is undefined (null), while
+// logloss is not, and a run on it goes on (leave-one-out splits, a short log).
+void check_split(const RawDataset& split, const std::string& name, const std::string& hint) {
   if (split.size() == 0) throw std::invalid_argument("the " + name + " split is empty" + hint);
   const auto clicks = std::count(split.labels.begin(), split.labels.end(), 1.0);
   if (clicks == 0 || clicks == std::ptrdiff_t(split.size()))
-    throw std::invalid_argument("the " + name + " split has only " + std::string(clicks ? "clicks" : "non-clicks") +
-                                " (" + std::to_string(split.size()) + " impressions): AUC is undefined" + hint);
+    fmt::print(stderr, "recgrad: warning: the {} split has only {} ({} impressions): its AUC is undefined (null)\n",
+               name, clicks ? "clicks" : "non-clicks", split.size());
 }
 }  // namespace
 
@@ -67,8 +70,8 @@ PreparedData prepare_data(const RunConfig& config) {
     test = read_tsv(resolve_path(config.data.test, config.config_dir), config.features);
   }
   if (train.size() == 0) throw std::invalid_argument("the training split is empty");
-  require_both_classes(valid, "validation", " (raise data.validation_fraction)");
-  require_both_classes(test, "test", "");
+  check_split(valid, "validation", " (raise data.validation_fraction)");
+  check_split(test, "test", "");
   PreparedData data;
   data.vocabularies = build_vocabularies(train, config.features);
   data.train = encode(train, data.vocabularies, config.features.max_len);

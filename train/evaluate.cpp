@@ -1,5 +1,6 @@
 #include "train/evaluate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -73,7 +74,10 @@ std::vector<double> predict(ClickModel& model, const EncodedDataset& data, std::
 
 Evaluation evaluate(const std::vector<double>& probabilities, const EncodedDataset& data) {
   Evaluation e;
-  e.auc = auc(probabilities, data.labels);
+  // With one class AUC is undefined: NaN here (null in JSON), and training goes on (docs/formats.md).
+  const auto clicks = std::count(data.labels.begin(), data.labels.end(), 1.0);
+  const bool both_classes = clicks > 0 && clicks < std::ptrdiff_t(data.labels.size());
+  e.auc = both_classes ? auc(probabilities, data.labels) : std::nan("");
   e.logloss = logloss(probabilities, data.labels);
   // GAUC groups by user: without a user column it is undefined (NaN, written as null).
   e.gauc = data.user_groups.empty() ? std::nan("") : gauc(probabilities, data.labels, data.user_groups);

@@ -17,8 +17,9 @@ void for_each_prediction(ClickModel& model, const EncodedDataset& data, std::siz
 std::vector<double> predict(ClickModel& model, const EncodedDataset& data, std::size_t batch_size);
 
 struct Evaluation {
-  double auc = 0, logloss = 0;
-  double gauc = 0;  // NaN when the data has no user column
+  double auc = 0;   // NaN when the data has one class only (AUC is undefined)
+  double logloss = 0;
+  double gauc = 0;  // NaN without a user column, or when no user has both a click and a non-click
 };
 Evaluation evaluate(const std::vector<double>& probabilities, const EncodedDataset& data);
 

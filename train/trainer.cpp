@@ -180,7 +180,8 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
                                {"lr", optimizer->lr()}});
     state.train_loss_sum = 0;
     state.train_loss_count = 0;
-    if (e.auc > state.best_valid_auc) {
+    // An undefined AUC (a one-class validation split) cannot rank checkpoints: the latest one is kept.
+    if (e.auc > state.best_valid_auc || state.best_step < 0 || std::isnan(e.auc)) {
       state.best_valid_auc = e.auc;
       state.best_step = state.step;
       state.evals_since_best = 0;
@@ -239,6 +240,12 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   if (interrupted) {
     save();
     return {{"interrupted_at_step", state.step}};
+  }
+  // Every run ends with a best checkpoint, even when no evaluation fell inside it (eval_every_steps
+  // beyond the run's steps).
+  if (state.best_step < 0) {
+    evaluate_now();
+    save();
   }
 
   // The summary describes the best model (chosen on validation): its validation metrics, then the test
