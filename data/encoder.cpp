@@ -219,4 +219,24 @@ Vocabularies load_vocabularies(const std::string& directory, const Schema& featu
   return vocabularies;
 }
 
+std::string first_vocabulary_difference(const Vocabularies& saved, const Vocabularies& rebuilt,
+                                        const std::string& directory) {
+  auto compare = [&](const Vocabulary& a, const Vocabulary& b, const std::string& file) -> std::string {
+    auto entry = [](const Vocabulary& v, std::size_t i) {
+      return i < v.size() ? "'" + v.id(std::int64_t(i)) + "'" : std::string("nothing (the list ends)");
+    };
+    for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i)
+      if (i >= a.size() || i >= b.size() || a.id(std::int64_t(i)) != b.id(std::int64_t(i)))
+        return file + ":" + std::to_string(i + 1) + ": the run has " + entry(a, i) + " where the data now gives " +
+               entry(b, i);
+    return "";
+  };
+  std::string difference = compare(saved.items, rebuilt.items, directory + "/vocab_item.txt");
+  for (std::size_t f = 0; difference.empty() && f < saved.side_fields.size(); ++f)
+    difference = compare(saved.side[f], rebuilt.side[f], side_file(directory, saved.side_fields[f]));
+  if (difference.empty() && saved.has_users)
+    difference = compare(saved.users, rebuilt.users, directory + "/vocab_user.txt");
+  return difference;
+}
+
 }  // namespace recgrad

@@ -55,4 +55,10 @@ std::vector<T> most_recent_first(const std::vector<T>& oldest_first, std::size_t
 void save_vocabularies(const Vocabularies& vocabularies, const std::string& directory);
 Vocabularies load_vocabularies(const std::string& directory, const Schema& features);
 
+// Where the vocabularies saved in `directory` and `rebuilt` first differ, as
+// "<directory>/vocab_item.txt:7: the run has 'i903' where the data now gives 'i904'", or "" when they
+// agree: a resumed run must read ids into the same embedding rows as before.
+std::string first_vocabulary_difference(const Vocabularies& saved, const Vocabularies& rebuilt,
+                                        const std::string& directory);
+
 }  // namespace recgrad

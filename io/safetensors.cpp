@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "io/atomic_file.h"
+#include "io/crc32.h"
 #include "io/json_config.h"
 
 // Tensor data is copied byte for byte between memory and the little-endian file format.
@@ -211,5 +212,16 @@ SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& sou
 }
 
 SafetensorsFile load_safetensors(const std::string& path) { return parse_safetensors(read_file(path), path); }
+
+std::string tensor_crc32(const Tensor& tensor) {
+  const std::uint32_t crc = dispatch(tensor.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    return crc32(tensor.data<T>(), tensor.numel() * sizeof(T));
+  });
+  static const char* const digits = "0123456789abcdef";
+  std::string hex(8, '0');
+  for (int i = 0; i < 8; ++i) hex[std::size_t(i)] = digits[(crc >> (28 - 4 * i)) & 15];
+  return hex;
+}
 
 }  // namespace recgrad

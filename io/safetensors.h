@@ -37,4 +37,8 @@ SafetensorsFile load_safetensors(const std::string& path);
 std::string safetensors_bytes(const NamedTensors& tensors, const std::map<std::string, std::string>& metadata = {});
 SafetensorsFile parse_safetensors(std::string_view bytes, const std::string& source);
 
+// The CRC-32 (io/crc32.h) of a tensor's bytes as written, as 8 hex digits: checkpoints keep one per
+// tensor in their metadata (train/checkpoint.h).
+std::string tensor_crc32(const Tensor& tensor);
+
 }  // namespace recgrad

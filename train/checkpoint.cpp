@@ -1,5 +1,7 @@
 #include "train/checkpoint.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "io/safetensors.h"
@@ -10,6 +12,7 @@ namespace recgrad {
 namespace {
 const char* const kFormat = "recgrad-checkpoint-1";
 const std::string kOptimPrefix = "optim.";
+const std::string kChecksumPrefix = "crc32.";  // metadata "crc32.<tensor>": the tensor's CRC-32 (io/crc32.h)
 
 NamedTensors model_tensors(const Module& model) {
   NamedTensors all = model.named_parameters();
@@ -80,6 +83,7 @@ void save_checkpoint(const std::string& path, Module& model, const Optimizer* op
       {"plateau_cooldown", std::to_string(s.plateau.cooldown_counter)},
   };
   for (const auto& [key, rng] : model_rngs(model)) metadata[key] = rng->state();
+  for (const auto& [name, t] : tensors) metadata[kChecksumPrefix + name] = tensor_crc32(t);
   save_safetensors(path, tensors, metadata);
 }
 
@@ -97,6 +101,14 @@ TrainerState load_checkpoint(const std::string& path, Module& model, Optimizer* 
 
   std::map<std::string, Tensor> by_name;
   NamedTensors optim_state;
+  // A flipped bit in a tensor's bytes would load silently: each tensor's CRC-32 is checked (checkpoints
+  // written before checksums were added have none, and load unchecked).
+  for (const auto& [name, t] : file.tensors) {
+    const auto stored = meta.find(kChecksumPrefix + name);
+    if (stored != meta.end() && stored->second != tensor_crc32(t))
+      throw std::invalid_argument(path + ": tensor \"" + name + "\" fails its checksum (crc32 " + tensor_crc32(t) +
+                                  ", stored " + stored->second + "): the file is damaged");
+  }
   for (auto& [name, t] : file.tensors) {
     if (name.compare(0, kOptimPrefix.size(), kOptimPrefix) == 0)
       optim_state.emplace_back(name.substr(kOptimPrefix.size()), t);
@@ -111,6 +123,12 @@ TrainerState load_checkpoint(const std::string& path, Module& model, Optimizer* 
     if (it->second.shape() != t.shape())
       throw std::invalid_argument(path + ": tensor \"" + name + "\" has shape " + to_string(it->second.shape()) +
                                   ", the model expects " + to_string(t.shape()));
+    // A model with a NaN or an infinity would score garbage (predict printed nan and exited 0).
+    const std::vector<double> values = it->second.to_vector();
+    const auto bad = std::find_if(values.begin(), values.end(), [](double x) { return !std::isfinite(x); });
+    if (bad != values.end())
+      throw std::invalid_argument(path + ": tensor \"" + name + "\" holds " + std::to_string(*bad) + " at index " +
+                                  std::to_string(bad - values.begin()) + ": the model is not usable");
   }
   if (by_name.size() != targets.size()) {
     for (const auto& [name, t] : by_name) {

@@ -35,6 +35,8 @@ struct TrainerState {
 void save_checkpoint(const std::string& path, Module& model, const Optimizer* optimizer,
                      const TrainerState& state, const std::string& model_fingerprint);
 
+// Each tensor's CRC-32 is saved in the metadata ("crc32.<name>") and checked on load: a damaged file
+// names the tensor. A loaded model holding a NaN or an infinity is refused, naming the tensor.
 // Loads into `model` (and `optimizer` when given); every tensor must be present with its shape.
 // Throws std::invalid_argument naming the file and the first problem; on error nothing is changed.
 TrainerState load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer,

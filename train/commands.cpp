@@ -111,7 +111,11 @@ int run_predict(const PredictArgs& args) {
   const EncodedDataset data = load_encoded(args.data, run.config.features, run.vocabularies, LabelColumn::Optional);
   const std::vector<double> p = predict(*run.model, data, run.config.training.batch_size);
   std::string out = "line\tprobability\n";
-  for (std::size_t i = 0; i < p.size(); ++i) out += fmt::format("{}\t{:.6f}\n", i + 1, p[i]);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (!std::isfinite(p[i]))  // never a score that is not one
+      throw std::runtime_error(fmt::format("{}: line {}: the model's click probability is {}", args.data, i + 2, p[i]));
+    out += fmt::format("{}\t{:.6f}\n", i + 1, p[i]);
+  }
   if (args.out.empty())
     std::cout << out;
   else

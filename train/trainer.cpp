@@ -126,6 +126,14 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
     prepare_setup_dir(dir, setup_dir, config.output.overwrite);
   }
   PreparedData data = prepare_data(config);
+  if (options.resume) {
+    const std::string vocab_dir = dir + "/" + run_files::kVocab;
+    const std::string difference = first_vocabulary_difference(load_vocabularies(vocab_dir, config.features),
+                                                               data.vocabularies, vocab_dir);
+    if (!difference.empty())
+      throw std::invalid_argument(difference + "; the training data changed since the run began (resume with the "
+                                               "same files, or start a new run)");
+  }
   ClickModel model(config.model, feature_sizes(data.vocabularies, config.features.max_len), tc.seed);
   const NamedTensors params = model.named_parameters();
   std::unique_ptr<Optimizer> optimizer = make_optimizer(config.optim, params);

@@ -7,6 +7,7 @@
 
 #include "core/random.h"
 #include "io/atomic_file.h"
+#include "io/crc32.h"
 #include "io/safetensors.h"
 #include "tests/io/temp_dir.h"
 
@@ -276,5 +277,15 @@ TEST(SafetensorsMalformed, MetadataThatIsNotStrings) {
             "bad.safetensors: __metadata__ must map strings to strings, got []");
 }
 
+TEST(Crc32, MatchesTheStandardCheckValue) {
+  EXPECT_EQ(crc32("123456789", 9), 0xCBF43926u);  // the CRC-32/ISO-HDLC check value
+  EXPECT_EQ(crc32("", 0), 0u);
+  // a tensor's checksum is that of its bytes as written: float32 1.0 and -2.0 little-endian
+  const Tensor t = Tensor::from_vector({2}, {1.0, -2.0}, DType::Float32);
+  EXPECT_EQ(tensor_crc32(t), "c3872656");
+  EXPECT_EQ(crc32("\x00\x00\x80\x3f\x00\x00\x00\xc0", 8), 0xc3872656u);
+}
+
 }  // namespace
 }  // namespace recgrad
+

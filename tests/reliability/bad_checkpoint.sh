@@ -52,6 +52,8 @@ break_file() {
     shape-transposed) perl -0777 -pi -e 's/"shape":\[(\d+),(\d+)\]/"\"shape\":[$2,$1]"/e' "$2" ;;
     more-items) cp "$work/more-items/run/$(basename "$2")" "$2" ;;
     other-config) cp "$work/wider/run/$(basename "$2")" "$2" ;;
+    # one bit of the last tensor's last byte flipped: a valid file with a wrong weight (issue 14)
+    flipped-bit) perl -0777 -pi -e 'substr($_, -1, 1) = chr(ord(substr($_, -1, 1)) ^ 1)' "$2" ;;
   esac
 }
 
@@ -66,10 +68,11 @@ declare -A pattern=(
   [shape-transposed]="safetensors: tensor \".*\" has shape \[.*\], the model expects"
   [more-items]="safetensors: tensor \".*\" has shape \[.*\], the model expects"
   [other-config]="safetensors: checkpoint was made for another model configuration"
+  [flipped-bit]="safetensors: tensor \".*\" fails its checksum (crc32 [0-9a-f]*, stored [0-9a-f]*): the file is damaged"
 )
 
 for name in truncated empty zip-file length-beyond-file length-cutting-header header-not-json offsets-moved \
-  shape-transposed more-items other-config; do
+  shape-transposed more-items other-config flipped-bit; do
   # eval reads best.safetensors
   dir=$work/eval-$name
   cp -r "$work/good/run" "$dir"
@@ -89,4 +92,15 @@ done
 
 # the untouched run still evaluates: the errors above come from the breakage alone
 expect_success "eval of the untouched run" eval "$work/good/run"
+
+# NaN weights in a file whose checksums were left out (as another writer's would be): eval and predict
+# refuse the model, naming the tensor, instead of printing nan and exiting 0.
+dir=$work/eval-nan
+cp -r "$work/good/run" "$dir"
+with_header "$dir/best.safetensors" 'use JSON::PP; my $h = JSON::PP->new->decode($_);
+  delete $h->{__metadata__}{$_} for grep { /^crc32\./ } keys %{$h->{__metadata__}};
+  $_ = JSON::PP->new->canonical->encode($h);'
+perl -0777 -pi -e 'substr($_, -4, 4) = pack("V", 0x7fc00000)' "$dir/best.safetensors"
+expect_error eval/nan "best.safetensors: tensor \".*\" holds nan at index [0-9]*: the model is not usable" eval "$dir"
+expect_error predict/nan "best.safetensors: tensor \".*\" holds nan" predict "$dir" "$work/good/test.tsv"
 finish

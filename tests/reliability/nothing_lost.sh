@@ -53,6 +53,19 @@ grep -q "has finished" "$work/out" || fail "resume of a finished run: stdout doe
 [[ $(cat "$run"/summary.json "$run"/metrics.jsonl "$run"/*.safetensors | md5sum) == "$before" ]] ||
   fail "resume of a finished run changed its files"
 
+# Resuming on changed training data is refused, naming the first id that moved (issue 14): the ids
+# would silently land in other embedding rows. With the original data the resume goes through.
+changed=$work/changed
+cp -r "$work/data" "$changed"
+"$recgrad" train "$changed/config.json" --quiet --out "$changed/run" --set training.epochs=4 >/dev/null 2>&1
+rm "$changed/run/summary.json"  # as if killed before the end
+cp "$changed/train.tsv" "$changed/train.orig"
+sed -i '2s/\ti[0-9]*\tc/\tnew-item\tc/' "$changed/train.tsv"
+expect_error changed-data "vocab/vocab_item.txt:[0-9]*: the run has .* where the data now gives 'new-item'; the training data changed" \
+  train --resume "$changed/run" --quiet
+mv "$changed/train.orig" "$changed/train.tsv"
+expect_success "resume on the original data" train --resume "$changed/run" --quiet
+
 # An output path under a regular file cannot be created (permissions cannot block root).
 touch "$work/a-file"
 expect_error unwritable-dir "a-file/run.lock: cannot create the run.s lock file" train "$config" --out "$work/a-file/run" --quiet
