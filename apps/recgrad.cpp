@@ -2,6 +2,7 @@
 // on stderr and a non-zero exit.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,10 @@ int main(int argc, char** argv) {
     if (*gradcheck) return run_gradcheck(gradcheck_args);
     if (*movielens) return run_prepare_movielens(prepare_args);
     if (*events) return run_prepare_events(prepare_args);
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "recgrad: error: out of memory: the data or the model does not fit (lower model.embedding_dim, "
+                       "training.batch_size or features.max_len; a run's checkpoint stays resumable)\n");
+    return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "recgrad: error: {}\n", e.what());
     return 1;

@@ -16,6 +16,7 @@
 #include "train/data_setup.h"
 #include "train/evaluate.h"
 #include "train/from_config.h"
+#include "train/memory_estimate.h"
 #include "train/progress.h"
 #include "train/run_dir.h"
 
@@ -134,7 +135,9 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
       throw std::invalid_argument(difference + "; the training data changed since the run began (resume with the "
                                                "same files, or start a new run)");
   }
-  ClickModel model(config.model, feature_sizes(data.vocabularies, config.features.max_len), tc.seed);
+  const FeatureSizes sizes = feature_sizes(data.vocabularies, config.features.max_len);
+  check_memory(config, sizes, available_memory());  // before the model and its optimizer are allocated
+  ClickModel model(config.model, sizes, tc.seed);
   const NamedTensors params = model.named_parameters();
   std::unique_ptr<Optimizer> optimizer = make_optimizer(config.optim, params);
 

@@ -19,10 +19,14 @@ expect_error missing-tsv "missing.tsv" train "$work/tsv.json"
 expect_error no-config "CONFIG" train
 expect_error no-run "no such run directory" eval "$work/nowhere"
 expect_error resume-nothing "nothing to resume" train --resume "$work"
+# A config the machine cannot hold is refused before the model is built, naming the keys (issue 14).
+expect_error too-big "config: this run needs about .* GB but the machine has .* available: .*model.embedding_dim 4096.*training.batch_size 1048576" \
+  train "$configs/default.json" --set model.embedding_dim=4096 --set model.attention.heads=1 \
+  --set model.self_attention.enabled=false --set training.batch_size=1048576 --out "$work/run7"
 expect_error unknown-flag "recgrad: error: The following argument was not expected: --bogus" train --bogus
 expect_error no-subcommand "recgrad: error: A subcommand is required"
 expect_error explain-negative-line "recgrad: error: --line must be at least 1, got -1" explain "$work/nowhere" --line -1
 expect_error explain-user-and-line "recgrad: error: --line excludes --user" explain "$work/nowhere" --user u1 --line 2
-for run in run1 run2 run3 run4 run5 run6; do no_run_left "$run" "$work/$run"; done
+for run in run1 run2 run3 run4 run5 run6 run7; do no_run_left "$run" "$work/$run"; done
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]
