@@ -10,7 +10,6 @@ source "$(dirname "$0")/lib.sh"
 tsv_case "$work/data"
 config=$work/data/config.json
 settings=(--set training.epochs=600 --set training.eval_every_steps=1 --set training.patience=3000 --quiet)
-result() { grep -E '"(valid_auc|test_auc|test_logloss|best_step|steps|epochs|early_stopped)"' "$1"; }
 
 total=0 in_setup=0 in_save=0 by_term=0
 for kind in mean dot scaled_dot din multi_head; do

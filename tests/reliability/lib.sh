@@ -36,6 +36,9 @@ expect_success() {
   fi
 }
 
+# result SUMMARY: the lines of a summary.json that must not depend on interruptions (not the timing).
+result() { grep -E '"(valid_auc|test_auc|test_logloss|best_step|steps|epochs|early_stopped)"' "$1"; }
+
 # no_run_left NAME DIR: a failed command must not leave a run directory, or its set-up, behind.
 no_run_left() {
   local d

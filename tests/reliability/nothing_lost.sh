@@ -10,8 +10,6 @@ tsv_case "$work/data"
 config=$work/data/config.json
 often=(--set training.epochs=30 --set training.eval_every_steps=1 --set training.patience=0 --quiet)
 
-# result FILE: the summary's lines that must not depend on interruptions
-result() { grep -E '"(test_auc|test_logloss|best_step|steps)"' "$1"; }
 
 start=$(date +%s%N)
 expect_success "uninterrupted run" train "$config" "${often[@]}" --out "$work/whole"

@@ -9,7 +9,6 @@ source "$(dirname "$0")/lib.sh"
 tsv_case "$work/data"
 config=$work/data/config.json
 many=(--set training.epochs=1500 --set training.patience=0 --quiet)
-result() { grep -E '"(test_auc|test_logloss|best_step|steps)"' "$1"; }
 expect_success uninterrupted train "$config" "${many[@]}" --out "$work/whole"
 
 # start_and_wait_for_steps DIR: a run in the background ($pid) that has taken a few steps.
