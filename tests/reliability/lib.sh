@@ -39,6 +39,14 @@ expect_success() {
 # result SUMMARY: the lines of a summary.json that must not depend on interruptions (not the timing).
 result() { grep -E '"(valid_auc|test_auc|test_logloss|best_step|steps|epochs|early_stopped)"' "$1"; }
 
+# ended_well NAME CODE ERR: a process the test may kill ended by its signal (137 SIGKILL, 143 SIGTERM) or
+# by itself with success; else it fails, showing ERR (its stderr). What a killed process wrote is not
+# judged: a kill can land anywhere, even in a sanitizer's leak report at exit.
+ended_well() {
+  case $2 in 0 | 137 | 143) return 0 ;; esac
+  fail "$1: exit $2: $(head -3 "$3")"
+}
+
 # no_run_left NAME DIR: a failed command must not leave a run directory, or its set-up, behind.
 no_run_left() {
   local d
