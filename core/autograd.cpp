@@ -1,11 +1,11 @@
-// The reverse-mode engine: topological order, gradient accumulation with broadcast reduction, graph
-// release. Everything here is iterative so that a graph of any depth is safe.
-#include <algorithm>
+// The reverse-mode engine: topological order, the backward loop, gradient accumulation with the one
+// broadcast reduction, graph release. Everything here is iterative so that a graph of any depth is safe.
+// Row-sparse gradients of embedding tables, an optimisation, live in core/row_grad.cpp.
 #include <unordered_set>
 
-#include <xtensor/xbuilder.hpp>
 #include <xtensor/xreducer.hpp>
 
+#include "core/row_grad.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -69,21 +69,6 @@ Node::~Node() {
   }
 }
 
-namespace {
-// Turns a row-sparse grad of t into the dense layout (zeros outside its rows), for a dense contribution.
-template <class T>
-void densify_grad(TensorImpl& t) {
-  if (!t.grad_rows) return;
-  Array<T> dense = xt::zeros<T>(t.shape);
-  const std::size_t width = t.shape[1];
-  const T* packed = t.gradient<T>().data();
-  for (std::size_t i = 0; i < t.grad_rows->size(); ++i)
-    std::copy_n(packed + i * width, width, dense.data() + static_cast<std::size_t>((*t.grad_rows)[i]) * width);
-  t.grad = std::move(dense);
-  t.grad_rows.reset();
-}
-}  // namespace
-
 template <class T>
 void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op) {
   Array<T> reduced = reduce_to_shape<T>(std::move(g), t.shape, op);
@@ -95,6 +80,7 @@ void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op) {
   t.gradient<T>() += reduced;
 }
 
+// Backward::write_grad's destination: the input's own grad buffer, so a gemm adds into it in place.
 template <class T>
 GradDestination<T> grad_destination(TensorImpl& t) {
   if (!t.grad) {
@@ -105,63 +91,8 @@ GradDestination<T> grad_destination(TensorImpl& t) {
   return {t.gradient<T>().data(), T(1)};
 }
 
-template <class T>
-void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
-                          std::int64_t skip_row, const char* op) {
-  if (t.shape.size() != 2) throw std::invalid_argument(std::string(op) + " backward: row gradient needs a 2-D input");
-  const std::size_t width = t.shape[1];
-  auto add_row = [width](T* dst, const T* src) {
-    for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
-  };
-  // Dense when the grad already is, and for non-leaves, whose own backward reads a dense grad_output.
-  if (t.grad_fn && !t.grad) t.grad = Array<T>(xt::zeros<T>(t.shape));
-  if (t.grad && !t.grad_rows) {
-    T* dst = t.gradient<T>().data();
-    for (std::size_t p = 0; p < rows.size(); ++p)
-      if (rows[p] != skip_row) add_row(dst + static_cast<std::size_t>(rows[p]) * width, rows_grad + p * width);
-    return;
-  }
-  // Row-sparse: positions sorted by (row, position), so that repeated rows sum in the same order as a
-  // dense scatter would; then the packed grad of the union of the old rows and these.
-  std::vector<std::pair<std::int64_t, std::size_t>> order;
-  order.reserve(rows.size());
-  for (std::size_t p = 0; p < rows.size(); ++p)
-    if (rows[p] != skip_row) order.emplace_back(rows[p], p);
-  std::sort(order.begin(), order.end());
-  std::vector<std::int64_t> old_rows;
-  if (t.grad_rows) old_rows = std::move(*t.grad_rows);
-  std::vector<std::int64_t> merged;
-  merged.reserve(old_rows.size() + order.size());
-  std::size_t o = 0, k = 0;
-  while (o < old_rows.size() || k < order.size()) {
-    const std::int64_t row = k == order.size() || (o < old_rows.size() && old_rows[o] < order[k].first)
-                                 ? old_rows[o]
-                                 : order[k].first;
-    merged.push_back(row);
-    if (o < old_rows.size() && old_rows[o] == row) ++o;
-    while (k < order.size() && order[k].first == row) ++k;
-  }
-  Array<T> packed = Array<T>::from_shape({merged.size(), width});
-  const T* old = t.grad ? t.gradient<T>().data() : nullptr;
-  o = k = 0;
-  for (std::size_t slot = 0; slot < merged.size(); ++slot) {
-    T* dst = packed.data() + slot * width;
-    if (o < old_rows.size() && old_rows[o] == merged[slot])
-      std::copy_n(old + (o++) * width, width, dst);
-    else
-      std::fill_n(dst, width, T(0));
-    for (; k < order.size() && order[k].first == merged[slot]; ++k) add_row(dst, rows_grad + order[k].second * width);
-  }
-  t.grad = std::move(packed);
-  t.grad_rows = std::move(merged);
-}
-
 template void accumulate_grad<float>(TensorImpl&, Array<float>&&, const char*);
 template void accumulate_grad<double>(TensorImpl&, Array<double>&&, const char*);
-template void accumulate_grad_rows<float>(TensorImpl&, const std::vector<std::int64_t>&, const float*,
-                                          std::int64_t, const char*);
-template void accumulate_grad_rows<double>(TensorImpl&, const std::vector<std::int64_t>&, const double*,
-                                           std::int64_t, const char*);
 template GradDestination<float> grad_destination<float>(TensorImpl&);
 template GradDestination<double> grad_destination<double>(TensorImpl&);
 

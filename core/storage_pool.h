@@ -4,7 +4,7 @@
 // A training step allocates the same arrays every time ([B, T, D] activations and their gradients,
 // megabytes each) and frees them all by the end of backward. glibc hands such sizes back to the
 // kernel (mmap'ed blocks, and the heap's top beyond its trim threshold), so every step paid one page
-// fault per 4 KB page of every array again: a quarter of the large model's step time under `perf`.
+// fault per 4 KB page of every array again (figures: bench/README.md).
 // The pool keeps freed buffers of at least kMinPooledBytes, filed by size class (eight per power
 // of two), and hands them out again, so from the second step on the step's arrays come back without the kernel. It
 // holds at most kMaxPooledBytes; beyond that, freed buffers go back to malloc. Thread-safe.

@@ -142,10 +142,8 @@ Tensor Tensor::grad() const {
       [&t](const auto& g) {
         using A = std::decay_t<decltype(g)>;
         if (!t.grad_rows) return Tensor(make_impl(A(g)));
-        A dense = xt::zeros<typename A::value_type>(t.shape);  // unpack the row-sparse layout
-        const std::size_t width = t.shape[1];
-        for (std::size_t i = 0; i < t.grad_rows->size(); ++i)
-          std::copy_n(g.data() + i * width, width, dense.data() + static_cast<std::size_t>((*t.grad_rows)[i]) * width);
+        A dense = xt::zeros<typename A::value_type>(t.shape);
+        unpack_grad_rows(t, dense.data());
         return Tensor(make_impl(std::move(dense)));
       },
       *t.grad);

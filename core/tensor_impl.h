@@ -12,6 +12,7 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "core/row_grad.h"
 #include "core/storage_pool.h"
 #include "core/tensor.h"
 
@@ -29,8 +30,8 @@ struct TensorImpl {
   // The gradient, in one of two layouts:
   // - dense (grad_rows empty): the tensor's shape;
   // - row-sparse (grad_rows set, while only gather_rows fed a 2-D leaf): [grad_rows->size(), D], row i
-  //   holding the gradient of table row (*grad_rows)[i]; every other row's gradient is zero. A 1e6-row
-  //   embedding table then costs memory for the rows a batch used, not for the whole table.
+  //   holding the gradient of table row (*grad_rows)[i]; every other row's gradient is zero
+  //   (an optimisation for embedding tables: core/row_grad.h).
   std::optional<AnyArray> grad;
   std::optional<std::vector<std::int64_t>> grad_rows;  // sorted, unique
   std::shared_ptr<Node> grad_fn;                       // null for leaves
@@ -57,15 +58,10 @@ struct Node {
   ~Node();                                           // iterative: a deep chain must not overflow the stack
 };
 
-// Adds `g` into the gradient of `t`, first summing over the axes along which `t` was broadcast.
+// Adds `g` into the gradient of `t`, first summing over the axes along which `t` was broadcast
+// (core/autograd.cpp: the one place broadcasting is undone).
 template <class T>
 void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op);
-
-// Adds `rows_grad` [n, D] into rows `rows` of the grad of a 2-D tensor `t` (repeated rows sum).
-// Rows equal to `skip_row` are left out. A row-sparse (or absent) grad stays row-sparse.
-template <class T>
-void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
-                          std::int64_t skip_row, const char* op);
 
 // A dense gradient buffer of t's shape that a backward writes into directly (Backward::write_grad).
 template <class T>
@@ -76,7 +72,18 @@ struct GradDestination {
 template <class T>
 GradDestination<T> grad_destination(TensorImpl& t);
 
-// What an op's backward function sees.
+// What an op's backward function sees, and how it hands back the gradient of each input.
+//
+// The normal way, for every op: `ctx.accumulate(i, grad)` adds the gradient of input i, of the input's
+// shape or of any shape that broadcasts to it (the engine sums over the broadcast axes).
+//
+// Two optimisations, each tested against what `accumulate` gives and listed in docs/speed-code.md:
+// - `write_grad`, for gemm kernels (matmul, linear, head_scores, head_mix): the gemm writes the
+//   gradient straight into the input's grad buffer instead of a temporary that is added in after, so
+//   the engine's gemm backward runs close to bare sgemm (bench_ops BM_Matmul against BM_BareSgemm).
+// - `accumulate_rows`, for the embedding lookup: only the rows a batch used get gradient, kept
+//   row-sparse on a table (core/row_grad.h), so memory and lazy Adam scale with the batch, not the
+//   table (bench_ops BM_EmbeddingGrad).
 template <class T>
 class Backward {
  public:
@@ -85,18 +92,21 @@ class Backward {
   const Array<T>& output() const { return std::get<Array<T>>(out_.data); }
   const Array<T>& input(std::size_t i) const { return node_.inputs[i]->values<T>(); }
   bool needs_grad(std::size_t i) const { return node_.inputs[i]->requires_grad; }
-  // `g` may be an unevaluated xtensor expression: it is only evaluated when input i needs a gradient.
+  // The normal way. `g` may be an unevaluated xtensor expression: it is only evaluated when input i
+  // needs a gradient.
   template <class E>
   void accumulate(std::size_t i, E&& g) const {
     if (!needs_grad(i)) return;
     accumulate_grad<T>(*node_.inputs[i], Array<T>(std::forward<E>(g)), node_.name.c_str());
   }
+  // Optimisation: adds row p of `rows_grad` [rows.size(), D] into row rows[p] of input i's gradient,
+  // except rows equal to `skip_row` (a padding row).
   void accumulate_rows(std::size_t i, const std::vector<std::int64_t>& rows, const T* rows_grad,
                        std::int64_t skip_row) const {
     if (!needs_grad(i)) return;
     accumulate_grad_rows<T>(*node_.inputs[i], rows, rows_grad, skip_row, node_.name.c_str());
   }
-  // For kernels that can add into their output, such as gemm (C = A B + beta C): calls
+  // Optimisation, for kernels that can add into their output, such as gemm (C = A B + beta C): calls
   // `write(T* dst, T beta)` to produce input i's gradient, of shape `grad_shape`, as dst = g + beta dst.
   // When grad_shape is the input's shape, dst is the input's own gradient buffer, so there is no
   // temporary, no zero-fill and no extra pass to add it in; otherwise (a broadcast input) dst is a

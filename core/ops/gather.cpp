@@ -1,5 +1,4 @@
-// Embedding lookup. A row-copy loop: xt::keep / views are about 30x slower for this
-// (docs/xtensor.md).
+// Embedding lookup. A row-copy loop: xt::keep / views are much slower for this (docs/xtensor.md).
 #include <algorithm>
 
 #include "core/ops.h"

@@ -1,5 +1,5 @@
 // Softmax and log-softmax along one axis, written as kernels over the lines of x seen as
-// [outer, n, inner] (a plain loop is about twice as fast as an xtensor expression, and xtensor's lazy
+// [outer, n, inner] (a plain loop is faster than an xtensor expression, and xtensor's lazy
 // keep_dims reducers give wrong results: docs/xtensor.md).
 //
 // A mask (1 = leave out) removes entries from the normalisation. A line with nothing left gives

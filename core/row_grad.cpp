@@ -1,0 +1,88 @@
+// Row-sparse gradients of embedding tables (why: core/row_grad.h).
+#include "core/row_grad.h"
+
+#include <algorithm>
+
+#include <xtensor/xbuilder.hpp>
+
+#include "core/tensor_impl.h"
+
+namespace recgrad {
+
+template <class T>
+void unpack_grad_rows(const TensorImpl& t, T* dense) {
+  const std::size_t width = t.shape[1];
+  const T* packed = std::get<Array<T>>(*t.grad).data();
+  for (std::size_t i = 0; i < t.grad_rows->size(); ++i)
+    std::copy_n(packed + i * width, width, dense + static_cast<std::size_t>((*t.grad_rows)[i]) * width);
+}
+
+template <class T>
+void densify_grad(TensorImpl& t) {
+  if (!t.grad_rows) return;
+  Array<T> dense = xt::zeros<T>(t.shape);
+  unpack_grad_rows<T>(t, dense.data());
+  t.grad = std::move(dense);
+  t.grad_rows.reset();
+}
+
+template <class T>
+void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
+                          std::int64_t skip_row, const char* op) {
+  if (t.shape.size() != 2) throw std::invalid_argument(std::string(op) + " backward: row gradient needs a 2-D input");
+  const std::size_t width = t.shape[1];
+  auto add_row = [width](T* dst, const T* src) {
+    for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
+  };
+  if (t.grad_fn && !t.grad) t.grad = Array<T>(xt::zeros<T>(t.shape));
+  if (t.grad && !t.grad_rows) {
+    T* dst = t.gradient<T>().data();
+    for (std::size_t p = 0; p < rows.size(); ++p)
+      if (rows[p] != skip_row) add_row(dst + static_cast<std::size_t>(rows[p]) * width, rows_grad + p * width);
+    return;
+  }
+  // Row-sparse: positions sorted by (row, position), so that repeated rows sum in the same order as a
+  // dense scatter would; then the packed grad of the union of the old rows and these.
+  std::vector<std::pair<std::int64_t, std::size_t>> order;
+  order.reserve(rows.size());
+  for (std::size_t p = 0; p < rows.size(); ++p)
+    if (rows[p] != skip_row) order.emplace_back(rows[p], p);
+  std::sort(order.begin(), order.end());
+  std::vector<std::int64_t> old_rows;
+  if (t.grad_rows) old_rows = std::move(*t.grad_rows);
+  std::vector<std::int64_t> merged;
+  merged.reserve(old_rows.size() + order.size());
+  std::size_t o = 0, k = 0;
+  while (o < old_rows.size() || k < order.size()) {
+    const std::int64_t row = k == order.size() || (o < old_rows.size() && old_rows[o] < order[k].first)
+                                 ? old_rows[o]
+                                 : order[k].first;
+    merged.push_back(row);
+    if (o < old_rows.size() && old_rows[o] == row) ++o;
+    while (k < order.size() && order[k].first == row) ++k;
+  }
+  Array<T> packed = Array<T>::from_shape({merged.size(), width});
+  const T* old = t.grad ? t.gradient<T>().data() : nullptr;
+  o = k = 0;
+  for (std::size_t slot = 0; slot < merged.size(); ++slot) {
+    T* dst = packed.data() + slot * width;
+    if (o < old_rows.size() && old_rows[o] == merged[slot])
+      std::copy_n(old + (o++) * width, width, dst);
+    else
+      std::fill_n(dst, width, T(0));
+    for (; k < order.size() && order[k].first == merged[slot]; ++k) add_row(dst, rows_grad + order[k].second * width);
+  }
+  t.grad = std::move(packed);
+  t.grad_rows = std::move(merged);
+}
+
+template void accumulate_grad_rows<float>(TensorImpl&, const std::vector<std::int64_t>&, const float*,
+                                          std::int64_t, const char*);
+template void accumulate_grad_rows<double>(TensorImpl&, const std::vector<std::int64_t>&, const double*,
+                                           std::int64_t, const char*);
+template void unpack_grad_rows<float>(const TensorImpl&, float*);
+template void unpack_grad_rows<double>(const TensorImpl&, double*);
+template void densify_grad<float>(TensorImpl&);
+template void densify_grad<double>(TensorImpl&);
+
+}  // namespace recgrad
