@@ -3,13 +3,16 @@
 //   matmul [B*T, D] x [D, D] against bare sgemm calls on the same buffers (the engine's overhead),
 //   batched attention matmul [B, h, 1, d] x [B, h, d, T], masked softmax, embedding gather and its
 //   scatter-add backward, the DIN unit, multi-head attention, and one training step of the default
-//   model. Run:  cmake --build build --target bench_ops && OPENBLAS_NUM_THREADS=1 build/bin/bench_ops
+//   model. Each layer with a fused kernel runs both forms (arg fused: 1 the default, 0 the reference
+//   of Module::set_fused_kernels), so each kernel's gain can be read off. Run:  cmake --build build --target bench_ops && OPENBLAS_NUM_THREADS=1 build/bin/bench_ops
 #include <benchmark/benchmark.h>
 
 #include "bench/synthetic_batches.h"
 #include "core/blas.h"
 #include "core/ops.h"
+#include "layers/activations.h"
 #include "layers/din_attention.h"
+#include "layers/linear.h"
 #include "layers/multi_head_attention.h"
 #include "models/click_model.h"
 #include "optim/adam.h"
@@ -112,6 +115,26 @@ void BM_EmbeddingGather(benchmark::State& state) {
 }
 BENCHMARK(BM_EmbeddingGather)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
+// The table's gradient after one lookup's backward, then zero_grad as an optimizer step does. row_sparse:1
+// the default (core/row_grad.h: only the rows used); 0 the reference, a dense [1e5, D] gradient (made
+// dense once by a dense contribution, which it then stays).
+void BM_EmbeddingGrad(benchmark::State& state) {
+  const bool row_sparse = state.range(0);
+  const std::size_t vocabulary = 100000;
+  Rng rng(4);
+  Tensor table = Tensor::randn({vocabulary, D}, rng).requires_grad_();
+  if (!row_sparse) mul(table, Tensor::zeros({1}, table.dtype())).backward(Tensor::zeros({vocabulary, D}));
+  std::vector<std::int64_t> ids(B * T);
+  for (auto& id : ids) id = std::int64_t(rng.below(vocabulary));
+  const Tensor dy = Tensor::randn({B, T, D}, rng);
+  for (auto _ : state) {
+    gather_rows(table, ids, {B, T}, 0).backward(dy);
+    table.zero_grad();
+    benchmark::DoNotOptimize(table.grad_data<float>());
+  }
+}
+BENCHMARK(BM_EmbeddingGrad)->ArgName("row_sparse")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
 // Pools a [B, T, D] history for a [B, 1, D] query with `layer`, masks half the keys on average.
 template <class Layer>
 void pool(benchmark::State& state, Layer& layer, std::size_t dim) {
@@ -130,33 +153,72 @@ void pool(benchmark::State& state, Layer& layer, std::size_t dim) {
   }
 }
 
-// DIN unit on D = 32 (id + category of 16 each), MLP 128 -> 80 -> 40 -> 1 with Dice; its first layer
-// factored (the default) or as the plain [q, k, q - k, q * k] concatenation it is tested against.
+// DIN unit on D = 32 (id + category of 16 each), MLP 128 -> 80 -> 40 -> 1 with Dice; fused: its first
+// layer factored, Dice and Linear fused; reference: the [q, k, q - k, q * k] features through the MLP.
 void BM_DinUnit(benchmark::State& state) {
   Rng rng(6);
-  DinAttentionOptions options;
-  options.activation = "dice";
-  options.factored_first_layer = state.range(1);
+  AttentionOptions options;
+  options.din_activation = "dice";
+  options.softmax = false;
   DinAttention din(32, rng, DType::Float32, options);
+  din.set_fused_kernels(state.range(1));
   pool(state, din, 32);
 }
-BENCHMARK(BM_DinUnit)
-    ->ArgNames({"backward", "factored"})
-    ->ArgsProduct({{0, 1}, {0, 1}})
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_DinUnit)->ArgNames({"backward", "fused"})->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
+// fused: head_scores / head_mix and the fused Linear; reference: split heads, matmul, merge heads.
 void BM_MultiHeadAttention(benchmark::State& state) {
   Rng rng(7);
   MultiHeadAttention attention(D, kHeads, rng);
+  attention.set_fused_kernels(state.range(1));
   pool(state, attention, D);
 }
-BENCHMARK(BM_MultiHeadAttention)->ArgName("backward")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MultiHeadAttention)
+    ->ArgNames({"backward", "fused"})
+    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+// x [rows, features] through `layer` (same width out) in training mode, forward or forward + backward.
+template <class Layer>
+void run_layer(benchmark::State& state, Layer& layer, std::size_t rows, std::size_t features) {
+  const bool backward = state.range(0);
+  layer.set_fused_kernels(state.range(1));
+  Rng rng(8);
+  Tensor x = Tensor::randn({rows, features}, rng).requires_grad_(backward);
+  const Tensor dy = Tensor::randn({rows, features}, rng);
+  for (auto _ : state) {
+    Tensor y = layer.forward(x);
+    if (backward) y.backward(dy);
+    benchmark::DoNotOptimize(y.data<float>());
+  }
+}
+
+// Linear D -> D on the [B*T, D] history: the fused op against matmul(x, Wᵀ) + b.
+void BM_Linear(benchmark::State& state) {
+  Rng rng(9);
+  Linear linear(D, D, rng);
+  run_layer(state, linear, B * T, D);
+}
+BENCHMARK(BM_Linear)->ArgNames({"backward", "fused"})->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
+
+// PReLU and Dice on the DIN unit's first hidden layer, [B*T, 80].
+void BM_PReLU(benchmark::State& state) {
+  PReLU prelu(80);
+  run_layer(state, prelu, B * T, 80);
+}
+BENCHMARK(BM_PReLU)->ArgNames({"backward", "fused"})->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
+
+void BM_Dice(benchmark::State& state) {
+  Dice dice(80);
+  run_layer(state, dice, B * T, 80);
+}
+BENCHMARK(BM_Dice)->ArgNames({"backward", "fused"})->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
 // One training step (forward, backward, lazy Adam) of configs/default.json's model on a synthetic batch.
 void BM_TrainStepDefaultModel(benchmark::State& state) {
-  ModelConfig config;
+  ClickModelOptions config;
   config.embedding_dim = 8;
-  config.attention.kind = "multi_head";
+  config.attention.kind = AttentionKind::MultiHead;
   config.attention.heads = 4;
   config.tower.hidden = {200, 80};
   config.tower.activation = "prelu";

@@ -1,13 +1,14 @@
-// The worked example of docs/extending.md: a new op with its backward, a new layer built from ops,
-// and the gradchecks that prove both. Prints JSON with the checks' results.
+// The worked example of docs/extending.md: a new op with its backward, a new attention kind, and the
+// gradchecks that prove both. Prints JSON with the checks' results.
 //
 // The op: softplus(x) = log(1 + e^x), a smooth ReLU.     x [...] -> y [...]
 //   dy/dx = e^x / (1 + e^x) = sigmoid(x) = 1 - e^-y
-// The layer: additive attention (Bahdanau et al., 2015), the older sibling of dot-product attention
-// (chapter 3 of the walkthrough compares the two):
-//   scores  = vᵀ tanh(q Wqᵀ + k_t Wkᵀ)        [B, 1, T]    (q [B, 1, D], keys [B, T, D], hidden H)
-//   weights = softmax over the unpadded keys   [B, 1, T]
-//   output  = weights · values                 [B, 1, Dv]
+// The attention kind: additive attention (Bahdanau et al., 2015), the older sibling of dot-product
+// attention (chapter 3 of the walkthrough compares the two), in the library as
+// layers/additive_attention.{h,cpp} and built here by name, as the click model builds it:
+//   scores_t = vᵀ tanh(W_q q + W_k k_t + b)     [B, 1, T]    (q [B, 1, D], keys [B, T, D])
+//   weights  = softmax over the unpadded keys   [B, 1, T]
+//   output   = weights · values                 [B, 1, Dv]
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -17,7 +18,6 @@
 #include "core/ops.h"
 #include "core/tensor_impl.h"
 #include "layers/attention.h"
-#include "layers/linear.h"
 
 namespace recgrad {
 
@@ -36,29 +36,6 @@ Tensor softplus(const Tensor& x) {
   });
 }
 
-// A new layer: register parameters and sub-modules by name, compose ops in forward.
-class AdditiveAttention : public Module {
- public:
-  AdditiveAttention(std::size_t dim, std::size_t hidden, Rng& rng, DType dtype = DType::Float32) {
-    query_proj = register_module("query_proj", std::make_shared<Linear>(dim, hidden, rng, dtype, LinearOptions{false}));
-    key_proj = register_module("key_proj", std::make_shared<Linear>(dim, hidden, rng, dtype, LinearOptions{false}));
-    v = register_parameter("v", Tensor::uniform({hidden, 1}, -0.5, 0.5, rng, dtype));
-  }
-
-  // query [B, 1, D], keys [B, T, D], values [B, T, Dv], key_padding_mask [B, T] or undefined.
-  AttentionOutput forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                          const Tensor& key_padding_mask = Tensor()) const {
-    check_attention_inputs("AdditiveAttention", query, keys, values, key_padding_mask, false);
-    const Tensor hidden = tanh(query_proj->forward(query) + key_proj->forward(keys));  // [B, T, H] by broadcasting
-    const Tensor scores = transpose(matmul(hidden, v), 1, 2);                          // [B, 1, T]
-    const Tensor weights = attention_weights(scores, key_padding_mask, /*normalize=*/true);
-    return {matmul(weights, values), weights};
-  }
-
-  std::shared_ptr<Linear> query_proj, key_proj;
-  Tensor v;
-};
-
 }  // namespace recgrad
 
 using namespace recgrad;
@@ -76,20 +53,23 @@ int main() {
   const GradcheckResult op_check = gradcheck([](const std::vector<Tensor>& in) { return softplus(in[0]); }, {x});
   out["softplus"]["gradcheck"] = op_check.message;
 
-  // The layer: every parameter and the inputs, with a padded key, in one gradcheck.
-  AdditiveAttention attention(4, 5, rng, f64);
+  // The attention kind, by name as a config names it: every parameter and the inputs, with a padded
+  // key, in one gradcheck.
+  AttentionOptions options;
+  options.kind = parse_attention_kind("additive");
+  const std::shared_ptr<Attention> attention = make_attention(options, 4, rng, f64);
   const Tensor query = Tensor::randn({2, 1, 4}, rng, f64).requires_grad_();
   const Tensor keys = Tensor::randn({2, 3, 4}, rng, f64).requires_grad_();
   const Tensor values = Tensor::randn({2, 3, 2}, rng, f64).requires_grad_();
   const Tensor mask = padding_mask({3, 2}, 3, f64);  // the second sample's last key is padding
   std::vector<Tensor> inputs{query, keys, values};
-  for (const Tensor& p : attention.parameters()) inputs.push_back(p);
+  for (const Tensor& p : attention->parameters()) inputs.push_back(p);
   const GradcheckResult layer_check = gradcheck(
-      [&](const std::vector<Tensor>& in) { return attention.forward(in[0], in[1], in[2], mask).output; }, inputs);
+      [&](const std::vector<Tensor>& in) { return attention->forward(in[0], in[1], in[2], mask).output; }, inputs);
   json params = json::array();
-  for (const auto& [name, p] : attention.named_parameters()) params.push_back({{"name", name}, {"shape", p.shape()}});
+  for (const auto& [name, p] : attention->named_parameters()) params.push_back({{"name", name}, {"shape", p.shape()}});
   out["additive_attention"] = {{"parameters", params},
-                               {"weights", attention.forward(query, keys, values, mask).weights.to_vector()},
+                               {"weights", attention->forward(query, keys, values, mask).weights.to_vector()},
                                {"gradcheck", layer_check.message}};
   out["ok"] = op_check.ok && layer_check.ok;
   std::cout << out.dump(2) << "\n";

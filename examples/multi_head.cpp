@@ -5,7 +5,8 @@
 //   output = concat(head_1..head_4) Woᵀ + bo                                      [B, 1, D]
 // Prints JSON: the parameters and their shapes, the shape of each stage, the per-head weights, the
 // difference between the layer and the same computation spelled out head by head, and that with
-// h = 1 the layer is single-head scaled dot-product attention between the projections.
+// h = 1 the layer is single-head scaled dot-product attention between the projections. The layers
+// run their reference form (set_fused_kernels(false)): the heads split and merged as written above.
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -38,6 +39,7 @@ int main() {
   const Tensor target = Tensor::randn({1, 1, kDim}, rng, f64);
   const Tensor history = Tensor::randn({1, kLen, kDim}, rng, f64);
   MultiHeadAttention mha(kDim, kHeads, rng, f64);
+  mha.set_fused_kernels(false);
   const AttentionOutput a = mha.forward(target, history, history);
 
   json out;
@@ -73,6 +75,7 @@ int main() {
 
   // h = 1: one head over all 128 dimensions is plain scaled dot-product attention between projections.
   MultiHeadAttention single(kDim, 1, rng, f64);
+  single.set_fused_kernels(false);
   const AttentionOutput one = single.forward(target, history, history);
   const AttentionOutput plain = scaled_dot_product_attention(
       single.q_proj->forward(target), single.k_proj->forward(history), single.v_proj->forward(history));

@@ -43,9 +43,9 @@ json attend(const std::vector<Item>& history) {
   const Tensor keys = stack(history);        // [1, T, 4]; values are the same items
   json result{{"items", json::array()}};
   for (const Item& it : history) result["items"].push_back(it.name);
-  for (const bool normalize : {true, false}) {
-    const AttentionOutput a = DotProductAttention(normalize).forward(query, keys, keys);
-    const std::string kind = normalize ? "softmax" : "raw";
+  for (const bool softmax : {true, false}) {
+    const AttentionOutput a = DotProductAttention(softmax).forward(query, keys, keys);
+    const std::string kind = softmax ? "softmax" : "raw";
     result[kind] = {{"weights", a.weights.to_vector()}, {"output", a.output.to_vector()}};
   }
   return result;

@@ -25,7 +25,9 @@ PReLU::PReLU(std::size_t num_parameters, DType dtype, double init) {
 
 Tensor PReLU::forward(const Tensor& x) {
   if (weight.numel() > 1) check_last_axis("PReLU", x, weight.numel());
-  return prelu(x, weight);  // core/ops/prelu.cpp: one pass instead of relu(x) - a * relu(-x)
+  if (fused_kernels()) return prelu(x, weight);  // core/ops/prelu.cpp
+  const Tensor positive = relu(x);              // max(x, 0)
+  return positive + weight * (x - positive);    // max(x, 0) + a min(x, 0)
 }
 
 Dice::Dice(std::size_t dim, DType dtype, double eps, double momentum) : eps_(eps), momentum_(momentum) {
@@ -37,18 +39,37 @@ Dice::Dice(std::size_t dim, DType dtype, double eps, double momentum) : eps_(eps
   running_var = register_buffer("running_var", Tensor::ones({dim}, dtype));
 }
 
-// The maths lives in the fused op core/ops/dice.cpp (one pass instead of ten broadcasting ones).
 Tensor Dice::forward(const Tensor& x) {
   check_last_axis("Dice", x, alpha.numel());
-  if (!is_training()) return dice(x, alpha, running_mean, running_var, eps_);
-  const std::size_t count = x.numel() / alpha.numel();
+  if (!is_training())
+    return fused_kernels() ? dice(x, alpha, running_mean, running_var, eps_) : formula(x, running_mean, running_var);
+  const std::size_t count = x.numel() / alpha.numel();  // values per feature
   if (count < 2)
     throw std::invalid_argument(
         "Dice: batch statistics need more than one value per feature in training, got input " + to_string(x.shape()));
+  return fused_kernels() ? fused_forward(x, count) : reference_forward(x, count);
+}
+
+Tensor Dice::fused_forward(const Tensor& x, std::size_t count) {
   std::vector<double> batch_mean, batch_var;
-  const Tensor y = dice(x, alpha, eps_, &batch_mean, &batch_var);
+  const Tensor y = dice(x, alpha, eps_, &batch_mean, &batch_var);  // core/ops/dice.cpp
   update_running_stats(batch_mean, batch_var, count);
   return y;
+}
+
+// x [..., D]: the statistics are over every axis but the last.
+Tensor Dice::reference_forward(const Tensor& x, std::size_t count) {
+  std::vector<int> rows(x.dim() - 1);
+  for (std::size_t axis = 0; axis < rows.size(); ++axis) rows[axis] = int(axis);
+  const Tensor batch_mean = mean(x, rows);                      // [D]
+  const Tensor batch_var = mean(pow(x - batch_mean, 2), rows);  // [D], biased
+  update_running_stats(batch_mean.to_vector(), batch_var.to_vector(), count);
+  return formula(x, batch_mean, batch_var);
+}
+
+Tensor Dice::formula(const Tensor& x, const Tensor& expectation, const Tensor& variance) const {
+  const Tensor p = sigmoid((x - expectation) / sqrt(variance + eps_));  // [..., D]
+  return p * x + (1.0 - p) * alpha * x;
 }
 
 void Dice::update_running_stats(const std::vector<double>& batch_mean, const std::vector<double>& batch_var,

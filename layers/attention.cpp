@@ -29,8 +29,8 @@ void check_attention_inputs(const std::string& layer, const Tensor& query, const
     fail("key_padding_mask must be [B, T]");
 }
 
-Tensor attention_weights(const Tensor& scores, const Tensor& key_padding_mask, bool normalize) {
-  if (!key_padding_mask.defined()) return normalize ? softmax(scores, -1) : scores;
+Tensor attention_weights(const Tensor& scores, const Tensor& key_padding_mask, bool softmax) {
+  if (!key_padding_mask.defined()) return softmax ? recgrad::softmax(scores, -1) : scores;
   // [B, T] -> [B, 1, ..., 1, T], so one mask row serves every query (and head) of its sample.
   Shape mask_shape(scores.dim(), 1);
   mask_shape.front() = key_padding_mask.size(0);
@@ -38,7 +38,7 @@ Tensor attention_weights(const Tensor& scores, const Tensor& key_padding_mask, b
   const Tensor mask_values =
       key_padding_mask.dtype() == scores.dtype() ? key_padding_mask : key_padding_mask.to(scores.dtype());
   const Tensor mask = reshape(mask_values, mask_shape);
-  return normalize ? softmax(scores, -1, mask) : scores * (1.0 - mask);
+  return softmax ? recgrad::softmax(scores, -1, mask) : scores * (1.0 - mask);
 }
 
 }  // namespace recgrad

@@ -4,16 +4,17 @@
 // score can learn interactions that a dot product cannot express.
 //   features = concat[q, k_t, q - k_t, q * k_t]                     [B, Tq, T, 4D]
 //   scores   = MLP(features): 4D -> hidden... -> 1                  [B, Tq, T]
-// The MLP's first layer is computed factored (core/ops/din_pair_linear.cpp): its q part once per
-// query instead of once per history position, without building the features; the
-// plain form above is kept as an option, the reference the tests compare the factored one with.
-//   weights  = scores, padded keys set to 0     (normalize = false, the default)
-//            = softmax(scores) over unpadded keys (normalize = true)
+// Two forms: the reference (fused_kernels() false) builds the features above and runs the whole MLP
+// on them; the default computes the MLP's first layer factored (core/ops/din_pair_linear.cpp), its q
+// part once per query instead of once per history position and without the [.., 4D] features.
+//   weights  = softmax(scores) over unpadded keys (softmax = true)
+//            = scores, padded keys set to 0     (softmax = false)
 //   output   = Σ_t weights_t v_t                                    [B, Tq, Dv]
 // The paper keeps the raw weights (no softmax) so that the output's size reflects the intensity of
 // the user's interest in the candidate; softmax is there for comparison.
 //
-// Defaults follow the DIN authors' code: hidden {80, 40} with sigmoid; "dice" and "prelu" work too.
+// Settings (AttentionOptions): softmax, din_hidden (the MLP's hidden sizes) and din_activation (any
+// name make_activation knows); the DIN authors' code uses hidden {80, 40} with sigmoid and no softmax.
 // Unlike the authors' code, padded history positions never reach the MLP: they would cost as much as
 // real ones, and Dice's batch statistics would depend on how much padding a batch holds.
 // Parameters: "mlp.layers.<i>.weight", "mlp.layers.<i>.bias" (and the activations' own).
@@ -27,23 +28,15 @@
 
 namespace recgrad {
 
-struct DinAttentionOptions {
-  std::vector<std::size_t> hidden = {80, 40};
-  std::string activation = "sigmoid";  // any name make_activation knows
-  double dropout = 0.0;                // between the MLP's hidden layers
-  bool normalize = false;              // softmax over the unpadded keys instead of raw scores
-  bool factored_first_layer = true;    // false: build the [.., 4D] features as written (the reference)
-};
-
-class DinAttention : public Module {
+class DinAttention : public Attention {
  public:
-  // dim: D, the size of the query and key vectors.
-  DinAttention(std::size_t dim, Rng& rng, DType dtype = DType::Float32, DinAttentionOptions options = {});
+  // dim: D, the size of the query and key vectors; options: softmax, din_hidden, din_activation.
+  DinAttention(std::size_t dim, Rng& rng, DType dtype = DType::Float32, const AttentionOptions& options = {});
 
   // query [B, Tq, D] (Tq = 1 for the candidate item), keys [B, T, D], values [B, T, Dv],
   // key_padding_mask [B, T] or undefined. Not const: the MLP's dropout and Dice keep state.
   AttentionOutput forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                          const Tensor& key_padding_mask = Tensor());
+                          const Tensor& key_padding_mask = Tensor()) override;
 
   std::shared_ptr<MLP> mlp;
 
@@ -51,7 +44,7 @@ class DinAttention : public Module {
   Tensor score_unpadded(const Tensor& query, const Tensor& keys, const Tensor& key_padding_mask);
 
   std::size_t dim_;
-  bool normalize_, factored_;
+  bool softmax_;
 };
 
 }  // namespace recgrad

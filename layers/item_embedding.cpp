@@ -4,8 +4,20 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "layers/enum_names.h"
 
 namespace recgrad {
+
+const std::vector<std::string>& field_combine_names() {
+  static const std::vector<std::string> names{"concat", "sum", "eges"};
+  return names;
+}
+
+FieldCombine parse_field_combine(const std::string& name) {
+  return enum_of_name<FieldCombine>(field_combine_names(), name, "side-info combination");
+}
+
+const std::string& field_combine_name(FieldCombine combine) { return field_combine_names().at(std::size_t(combine)); }
 
 ItemEmbedding::ItemEmbedding(const std::vector<ItemField>& fields, FieldCombine combine, Rng& rng, DType dtype,
                              const init::EmbeddingInit& table_init)

@@ -36,6 +36,9 @@ struct ItemField {
 };
 
 enum class FieldCombine { Concat, Sum, Eges };
+const std::vector<std::string>& field_combine_names();      // "concat", "sum", "eges"
+FieldCombine parse_field_combine(const std::string& name);  // throws naming the valid names
+const std::string& field_combine_name(FieldCombine combine);
 
 class ItemEmbedding : public Module {
  public:

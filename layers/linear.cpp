@@ -24,7 +24,10 @@ Tensor Linear::forward(const Tensor& x) const {
   if (x.dim() == 0 || x.size(-1) != in_features_)
     throw std::invalid_argument("Linear: input of shape " + to_string(x.shape()) + " does not end in in_features " +
                                 std::to_string(in_features_));
-  return linear(x, weight, bias);  // core/ops/linear.cpp: one gemm over all leading rows, bias fused in
+  if (fused_kernels()) return linear(x, weight, bias);  // core/ops/linear.cpp: one gemm, bias fused in
+  if (x.dim() == 1) return reshape(forward(reshape(x, {1, in_features_})), {out_features_});  // a vector: one row
+  const Tensor y = matmul(x, transpose(weight, 0, 1));  // [..., in] x [in, out] -> [..., out]
+  return bias.defined() ? y + bias : y;
 }
 
 }  // namespace recgrad

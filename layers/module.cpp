@@ -73,6 +73,11 @@ void Module::train(bool on) {
   for (auto& child : children_) child.second->train(on);
 }
 
+void Module::set_fused_kernels(bool on) {
+  fused_kernels_ = on;
+  for (auto& child : children_) child.second->set_fused_kernels(on);
+}
+
 void Module::to(DType dtype) {
   for (auto& named : named_parameters()) named.second.to_(dtype);
   for (auto& named : named_buffers()) named.second.to_(dtype);

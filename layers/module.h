@@ -36,6 +36,11 @@ class Module {
   void eval() { train(false); }
   bool is_training() const { return training_; }
 
+  // Recursive, like train(): true (the default) runs the fused or factored kernels, false the plain
+  // composed reference form each such layer keeps beside them (the formula in its header comment).
+  void set_fused_kernels(bool on);
+  bool fused_kernels() const { return fused_kernels_; }
+
   void to(DType dtype);  // converts every parameter and buffer in place (handles stay valid)
 
  protected:
@@ -56,6 +61,7 @@ class Module {
   NamedTensors buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  bool fused_kernels_ = true;
 };
 
 }  // namespace recgrad

@@ -33,6 +33,35 @@ Tensor zero_empty_histories(const Tensor& output, const Tensor& key_padding_mask
   if (!any_empty) return output;
   return output * Tensor::from_vector({batch, 1, 1}, has_keys, output.dtype());
 }
+
+// [B, T, D] -> [B, h, T, hd]: head i is columns [i hd, (i+1) hd).
+Tensor split_heads(const Tensor& x, std::size_t heads) {
+  return permute(reshape(x, {x.size(0), x.size(1), heads, x.size(2) / heads}), {0, 2, 1, 3});
+}
+// [B, h, T, hd] -> [B, T, D], the heads side by side.
+Tensor merge_heads(const Tensor& x) {
+  return reshape(permute(x, {0, 2, 1, 3}), {x.size(0), x.size(2), x.size(1) * x.size(3)});
+}
+
+// The reference: head_i = softmax(Q_i K_iᵀ / sqrt(hd)) V_i as written, on split copies of the projections.
+// q [B, Tq, D], k, v [B, T, D] -> merged heads [B, Tq, D] and weights [B, h, Tq, T].
+AttentionOutput reference_heads(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_padding_mask,
+                                std::size_t heads) {
+  const Tensor Q = split_heads(q, heads), K = split_heads(k, heads), V = split_heads(v, heads);  // [B, h, T, hd]
+  const double scale = 1.0 / std::sqrt(static_cast<double>(Q.size(3)));
+  const Tensor scores = matmul(Q, transpose(K, 2, 3)) * scale;  // [B, h, Tq, T]
+  const Tensor weights = attention_weights(scores, key_padding_mask, /*softmax=*/true);
+  return {merge_heads(matmul(weights, V)), weights};
+}
+
+// The same with the fused ops, which read head i as columns [i hd, (i+1) hd) of the projections where
+// they lie and write the heads merged: no split or merged copies (core/ops/attention_heads.cpp).
+AttentionOutput fused_heads(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& key_padding_mask,
+                            std::size_t heads) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(2) / heads));
+  const Tensor weights = attention_weights(head_scores(q, k, heads, scale), key_padding_mask, /*softmax=*/true);
+  return {head_mix(weights, v), weights};
+}
 }  // namespace
 
 MultiHeadAttention::MultiHeadAttention(std::size_t embed_dim, std::size_t num_heads, Rng& rng, DType dtype,
@@ -55,10 +84,8 @@ MultiHeadAttention::MultiHeadAttention(std::size_t embed_dim, std::size_t num_he
   if (options.bias) out_proj->bias.copy_from(Tensor::zeros({embed_dim}, dtype));
 }
 
-// The heads are never split into [B, h, T, hd] copies: head_scores and head_mix (core/ops.h) read
-// head i as columns [i hd, (i+1) hd) of the projections, and head_mix writes the heads merged.
 AttentionOutput MultiHeadAttention::forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                                            const Tensor& key_padding_mask) const {
+                                            const Tensor& key_padding_mask) {
   check_attention_inputs("MultiHeadAttention", query, keys, values, key_padding_mask, true);
   if (query.dim() != 3 || query.size(2) != embed_dim_)
     throw std::invalid_argument("MultiHeadAttention: expected query [B, Tq, " + std::to_string(embed_dim_) + "], got " +
@@ -66,12 +93,11 @@ AttentionOutput MultiHeadAttention::forward(const Tensor& query, const Tensor& k
   const Tensor q = q_proj->forward(query);   // [B, Tq, D]
   const Tensor k = k_proj->forward(keys);    // [B, T, D]
   const Tensor v = v_proj->forward(values);  // [B, T, D]
-  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim()));
-  const Tensor scores = head_scores(q, k, num_heads_, scale);                             // [B, h, Tq, T]
-  const Tensor weights = attention_weights(scores, key_padding_mask, /*normalize=*/true);  // [B, h, Tq, T]
-  Tensor output = out_proj->forward(head_mix(weights, v));                                // [B, Tq, D]
+  const AttentionOutput heads = fused_kernels() ? fused_heads(q, k, v, key_padding_mask, num_heads_)
+                                                : reference_heads(q, k, v, key_padding_mask, num_heads_);
+  Tensor output = out_proj->forward(heads.output);  // [B, Tq, D]
   if (key_padding_mask.defined()) output = zero_empty_histories(output, key_padding_mask);
-  return {output, weights};
+  return {output, heads.weights};
 }
 
 }  // namespace recgrad

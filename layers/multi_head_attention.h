@@ -9,6 +9,11 @@
 // relevance (same category, same brand, recent items, ...). The projections before and after are
 // what plain attention over looked-up embeddings lacks.
 //
+// Two forms: the reference (fused_kernels() false) splits the heads into [B, h, T, hd] copies with
+// reshape/permute and multiplies them with matmul, as above; the default runs the fused ops
+// head_scores and head_mix (core/ops/attention_heads.cpp), which multiply each head where it lies in
+// the [B, T, D] projections, saving two copies of each projection forward and two backward.
+//
 // Parameters: q_proj, k_proj, v_proj, out_proj, each a Linear(D, D) ("q_proj.weight" [D, D],
 // "q_proj.bias" [D], ...). torch packs the first three into in_proj_weight [3D, D] = [Wq; Wk; Wv]
 // (rows 0..D-1, D..2D-1, 2D..3D-1) and in_proj_bias [3D] = [bq; bk; bv]; out_proj is the same.
@@ -32,7 +37,7 @@ struct MultiHeadAttentionOptions {
   bool bias = true;  // biases of all four projections
 };
 
-class MultiHeadAttention : public Module {
+class MultiHeadAttention : public Attention {
  public:
   // Throws std::invalid_argument naming embed_dim and num_heads unless num_heads divides embed_dim.
   MultiHeadAttention(std::size_t embed_dim, std::size_t num_heads, Rng& rng, DType dtype = DType::Float32,
@@ -41,7 +46,7 @@ class MultiHeadAttention : public Module {
   // query [B, Tq, D], keys [B, T, D], values [B, T, D], key_padding_mask [B, T] or undefined.
   // Returns output [B, Tq, D] and weights [B, h, Tq, T].
   AttentionOutput forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                          const Tensor& key_padding_mask = Tensor()) const;
+                          const Tensor& key_padding_mask = Tensor()) override;
 
   std::size_t embed_dim() const { return embed_dim_; }
   std::size_t num_heads() const { return num_heads_; }

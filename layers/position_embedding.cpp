@@ -4,9 +4,21 @@
 #include <stdexcept>
 
 #include "core/ops.h"
+#include "layers/enum_names.h"
 #include "layers/init.h"
 
 namespace recgrad {
+
+const std::vector<std::string>& position_kind_names() {
+  static const std::vector<std::string> names{"none", "learned", "sinusoidal"};
+  return names;
+}
+
+PositionKind parse_position_kind(const std::string& name) {
+  return enum_of_name<PositionKind>(position_kind_names(), name, "position kind");
+}
+
+const std::string& position_kind_name(PositionKind kind) { return position_kind_names().at(std::size_t(kind)); }
 
 PositionEmbedding::PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& rng, DType dtype,
                                      PositionEmbeddingOptions options)
@@ -14,6 +26,8 @@ PositionEmbedding::PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& 
   if (max_len == 0 || dim == 0)
     throw std::invalid_argument("PositionEmbedding: max_len and dim must be positive, got " + std::to_string(max_len) +
                                 " and " + std::to_string(dim));
+  if (options.kind == PositionKind::None)
+    throw std::invalid_argument("PositionEmbedding: kind none has no positions; leave the layer out instead");
   if (options.kind == PositionKind::Learned)
     weight = register_parameter("weight", init::embedding_table(max_len, dim, options.init, rng, dtype));
 }

@@ -15,13 +15,20 @@
 //   sinusoidal fixed, no parameters (Vaswani et al., 2017):
 //              P[t, 2i] = sin(t / 10000^(2i/dim)),  P[t, 2i+1] = cos(t / 10000^(2i/dim))
 // Both accept histories of at most max_len positions.
+#include <string>
+#include <vector>
+
 #include "core/random.h"
 #include "layers/init.h"
 #include "layers/module.h"
 
 namespace recgrad {
 
-enum class PositionKind { Learned, Sinusoidal };
+// None: no position embedding at all (a model leaves the layer out; the layer refuses it).
+enum class PositionKind { None, Learned, Sinusoidal };
+const std::vector<std::string>& position_kind_names();      // "none", "learned", "sinusoidal"
+PositionKind parse_position_kind(const std::string& name);  // throws naming the valid names
+const std::string& position_kind_name(PositionKind kind);
 enum class PositionCombine { Add, Concat };
 
 struct PositionEmbeddingOptions {

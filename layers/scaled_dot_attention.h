@@ -18,10 +18,10 @@ AttentionOutput scaled_dot_product_attention(const Tensor& query, const Tensor& 
                                              const Tensor& key_padding_mask = Tensor());
 
 // The same as a layer without parameters, for models that compose modules.
-class ScaledDotProductAttention : public Module {
+class ScaledDotProductAttention : public Attention {
  public:
   AttentionOutput forward(const Tensor& query, const Tensor& keys, const Tensor& values,
-                          const Tensor& key_padding_mask = Tensor()) const;
+                          const Tensor& key_padding_mask = Tensor()) override;
 };
 
 }  // namespace recgrad

@@ -6,49 +6,42 @@
 
 namespace recgrad {
 
-namespace {
-FieldCombine combine_of(const std::string& name) {
-  if (name == "sum") return FieldCombine::Sum;
-  if (name == "eges") return FieldCombine::Eges;
-  return FieldCombine::Concat;
-}
-}  // namespace
-
-ClickModel::ClickModel(const ModelConfig& config, const FeatureSizes& sizes, std::uint64_t seed, DType dtype)
+ClickModel::ClickModel(const ClickModelOptions& options, const FeatureSizes& sizes, std::uint64_t seed, DType dtype)
     : dtype_(dtype) {
   Rng rng(seed);
-  std::vector<ItemField> fields{{"id", sizes.items, config.embedding_dim}};
+  std::vector<ItemField> fields{{"id", sizes.items, options.embedding_dim}};
   for (std::size_t f = 0; f < sizes.side.size(); ++f)
-    fields.push_back({sizes.side_names[f], sizes.side[f], config.embedding_dim});
-  items_ = register_module("items", std::make_shared<ItemEmbedding>(fields, combine_of(config.combine), rng, dtype,
-                                                                            config.embedding_init));
+    fields.push_back({sizes.side_names[f], sizes.side[f], options.embedding_dim});
+  items_ = register_module(
+      "items", std::make_shared<ItemEmbedding>(fields, options.combine, rng, dtype, options.embedding_init));
   const std::size_t D = items_->dim();
-  if (config.user_embedding) {
+  if (options.user_embedding) {
     if (sizes.users == 0) throw std::invalid_argument("ClickModel: user_embedding needs a user column in the data");
-    users_ = register_module("users", std::make_shared<Embedding>(sizes.users, config.embedding_dim, rng, dtype, 0,
-                                                                    config.embedding_init));
+    users_ = register_module("users", std::make_shared<Embedding>(sizes.users, options.embedding_dim, rng, dtype, 0,
+                                                                    options.embedding_init));
   }
-  if (config.position != "none") {
-    PositionEmbeddingOptions options;
-    options.kind = config.position == "learned" ? PositionKind::Learned : PositionKind::Sinusoidal;
-    options.init = config.embedding_init;
-    positions_ = register_module("positions", std::make_shared<PositionEmbedding>(sizes.max_len, D, rng, dtype, options));
+  if (options.position != PositionKind::None) {
+    PositionEmbeddingOptions position;
+    position.kind = options.position;
+    position.init = options.embedding_init;
+    positions_ = register_module("positions", std::make_shared<PositionEmbedding>(sizes.max_len, D, rng, dtype, position));
   }
-  if (config.self_attention.enabled) {
-    TransformerBlockOptions options;
-    options.dropout = config.self_attention.dropout;
-    for (std::size_t i = 0; i < config.self_attention.layers; ++i)
-      blocks_.push_back(register_module(
-          "blocks." + std::to_string(i),
-          std::make_shared<TransformerBlock>(D, config.self_attention.heads, config.self_attention.ffn_dim, rng, dtype,
-                                             options)));
+  const SelfAttentionOptions& self_attention = options.self_attention;
+  if (self_attention.enabled) {
+    TransformerBlockOptions block;
+    block.dropout = self_attention.dropout;
+    for (std::size_t i = 0; i < self_attention.layers; ++i)
+      blocks_.push_back(register_module("blocks." + std::to_string(i),
+                                        std::make_shared<TransformerBlock>(D, self_attention.heads,
+                                                                           self_attention.ffn_dim, rng, dtype, block)));
   }
-  pooling_ = register_module("pooling", std::make_shared<HistoryPooling>(config.attention, D, rng, dtype));
-  std::vector<std::size_t> tower_sizes{(users_ ? config.embedding_dim : 0) + 3 * D};
-  tower_sizes.insert(tower_sizes.end(), config.tower.hidden.begin(), config.tower.hidden.end());
+  pooling_ = register_module("pooling", std::make_shared<HistoryPooling>(options.attention, D, rng, dtype));
+  std::vector<std::size_t> tower_sizes{(users_ ? options.embedding_dim : 0) + 3 * D};
+  tower_sizes.insert(tower_sizes.end(), options.tower.hidden.begin(), options.tower.hidden.end());
   tower_sizes.push_back(1);
-  tower_ = register_module("tower",
-                           std::make_shared<MLP>(tower_sizes, config.tower.activation, config.tower.dropout, rng, dtype));
+  tower_ = register_module(
+      "tower", std::make_shared<MLP>(tower_sizes, options.tower.activation, options.tower.dropout, rng, dtype));
+  set_fused_kernels(options.fused_kernels);
 }
 
 ClickOutput ClickModel::forward(const Batch& batch) {

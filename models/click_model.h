@@ -21,8 +21,8 @@
 #include "layers/mlp.h"
 #include "layers/position_embedding.h"
 #include "layers/transformer_block.h"
+#include "models/click_model_options.h"
 #include "models/history_pooling.h"
-#include "train/config.h"
 
 namespace recgrad {
 
@@ -42,7 +42,8 @@ struct ClickOutput {
 
 class ClickModel : public Module {
  public:
-  ClickModel(const ModelConfig& config, const FeatureSizes& sizes, std::uint64_t seed, DType dtype = DType::Float32);
+  ClickModel(const ClickModelOptions& options, const FeatureSizes& sizes, std::uint64_t seed,
+             DType dtype = DType::Float32);
   ClickOutput forward(const Batch& batch);
 
   std::size_t item_dim() const { return items_->dim(); }

@@ -81,8 +81,8 @@ Schema read_features(ConfigReader r) {
   return c;
 }
 
-ModelConfig read_model(ConfigReader r) {
-  ModelConfig c;
+ClickModelOptions read_model(ConfigReader r) {
+  ClickModelOptions c;
   c.embedding_dim = r.get_int("embedding_dim", c.embedding_dim, 1, 4096);
   {
     ConfigReader e = r.object("embedding_init");
@@ -93,13 +93,14 @@ ModelConfig read_model(ConfigReader r) {
     ei.bound = e.get_double("bound", ei.bound, Interval::at_least(0));
     e.finish();
   }
-  c.combine = r.get_string("combine", c.combine, {"concat", "sum", "eges"});
-  c.position = r.get_string("position", c.position, {"none", "learned", "sinusoidal"});
+  c.combine = parse_field_combine(r.get_string("combine", field_combine_name(c.combine), field_combine_names()));
+  c.position = parse_position_kind(r.get_string("position", position_kind_name(c.position), position_kind_names()));
   c.user_embedding = r.get_bool("user_embedding", c.user_embedding);
+  c.fused_kernels = r.get_bool("fused_kernels", c.fused_kernels);
   {
     ConfigReader a = r.object("attention");
-    AttentionConfig& at = c.attention;
-    at.kind = a.get_string("kind", at.kind, {"mean", "dot", "scaled_dot", "din", "multi_head"});
+    AttentionOptions& at = c.attention;
+    at.kind = parse_attention_kind(a.get_string("kind", attention_kind_name(at.kind), attention_kind_names()));
     at.softmax = a.get_bool("softmax", at.softmax);
     at.heads = a.get_int("heads", at.heads, 1, 1024);
     at.din_hidden = to_sizes(a.get_int_list("din_hidden", to_ints(at.din_hidden), 1));
@@ -108,7 +109,7 @@ ModelConfig read_model(ConfigReader r) {
   }
   {
     ConfigReader s = r.object("self_attention");
-    SelfAttentionConfig& sa = c.self_attention;
+    SelfAttentionOptions& sa = c.self_attention;
     sa.enabled = s.get_bool("enabled", sa.enabled);
     sa.heads = s.get_int("heads", sa.heads, 1, 1024);
     sa.ffn_dim = s.get_int("ffn_dim", sa.ffn_dim, 1);
@@ -199,12 +200,13 @@ RunConfig parse_run_config(const nlohmann::json& json) {
 
   // Combinations that only make sense across sections.
   const std::size_t fields = 1 + c.features.item_side.size();
-  const std::size_t item_dim = c.model.combine == "concat" ? fields * c.model.embedding_dim : c.model.embedding_dim;
-  if (c.model.attention.kind == "multi_head" && item_dim % c.model.attention.heads != 0)
+  const std::size_t item_dim =
+      c.model.combine == FieldCombine::Concat ? fields * c.model.embedding_dim : c.model.embedding_dim;
+  if (c.model.attention.kind == AttentionKind::MultiHead && item_dim % c.model.attention.heads != 0)
     root.object("model").object("attention").fail(
         "heads", std::to_string(c.model.attention.heads) + " heads do not divide the item dimension " +
                      std::to_string(item_dim) + " (embedding_dim " + std::to_string(c.model.embedding_dim) + " x " +
-                     std::to_string(fields) + " fields, combined by " + c.model.combine + ")");
+                     std::to_string(fields) + " fields, combined by " + field_combine_name(c.model.combine) + ")");
   if (c.model.self_attention.enabled && item_dim % c.model.self_attention.heads != 0)
     root.object("model").object("self_attention").fail(
         "heads", std::to_string(c.model.self_attention.heads) + " heads do not divide the item dimension " +
@@ -293,11 +295,12 @@ nlohmann::json to_json(const RunConfig& c) {
          {{"kind", init::embedding_init_kind_name(m.embedding_init.kind)},
           {"std", m.embedding_init.std},
           {"bound", m.embedding_init.bound}}},
-        {"combine", m.combine},
-        {"position", m.position},
+        {"combine", field_combine_name(m.combine)},
+        {"position", position_kind_name(m.position)},
         {"user_embedding", m.user_embedding},
+        {"fused_kernels", m.fused_kernels},
         {"attention",
-         {{"kind", m.attention.kind},
+         {{"kind", attention_kind_name(m.attention.kind)},
           {"softmax", m.attention.softmax},
           {"heads", m.attention.heads},
           {"din_hidden", m.attention.din_hidden},

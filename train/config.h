@@ -1,6 +1,7 @@
 #pragma once
 // The run configuration: one JSON file, validated before any work starts. Every field below is a
-// key of the JSON (same name, same nesting); docs/config.md lists them with their defaults.
+// key of the JSON (same name, same nesting); docs/config.md lists them with their defaults. The
+// "model" section reads straight into the model's own options (models/click_model_options.h).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,7 +10,7 @@
 
 #include "data/schema.h"
 #include "data/synthetic.h"
-#include "layers/init.h"
+#include "models/click_model_options.h"
 
 namespace recgrad {
 
@@ -22,41 +23,6 @@ struct DataConfig {
   // the best checkpoint, the plateau schedule). TSV: the last share of each user's training impressions
   // in file order (data/split.h); synthetic: drawn at random from the generator's training part.
   double validation_fraction = 0.1;
-};
-
-struct AttentionConfig {
-  std::string kind = "multi_head";  // "mean" | "dot" | "scaled_dot" | "din" | "multi_head"
-  bool softmax = true;              // for "dot" and "din"
-  std::size_t heads = 4;            // for "multi_head"
-  std::vector<std::size_t> din_hidden = {80, 40};
-  std::string din_activation = "dice";
-};
-
-struct SelfAttentionConfig {  // a BST-style transformer block over the history before pooling
-  bool enabled = false;
-  std::size_t heads = 2;
-  std::size_t ffn_dim = 64;
-  std::size_t layers = 1;
-  double dropout = 0.0;
-};
-
-struct TowerConfig {
-  std::vector<std::size_t> hidden = {200, 80};
-  std::string activation = "prelu";
-  double dropout = 0.0;
-};
-
-struct ModelConfig {
-  std::size_t embedding_dim = 16;   // per field (id, each side-info field, user)
-  init::EmbeddingInit embedding_init;  // every embedding table, position tables too (layers/init.h)
-  std::string combine = "concat";   // side-info combination: "concat" | "sum" | "eges"
-  std::string position = "learned"; // "none" | "learned" | "sinusoidal"
-  // A learned vector per user id in the tower's input (needs features.user). On by default: on real
-  // logs a user's own click rate is most of what can be predicted (docs/real-data.md).
-  bool user_embedding = true;
-  AttentionConfig attention;
-  SelfAttentionConfig self_attention;
-  TowerConfig tower;
 };
 
 struct ScheduleConfig {
@@ -103,7 +69,7 @@ struct OutputConfig {
 struct RunConfig {
   DataConfig data;
   Schema features;  // the column-to-role mapping (data/schema.h); key names as its fields
-  ModelConfig model;
+  ClickModelOptions model;
   OptimConfig optim;
   TrainingConfig training;
   OutputConfig output;

@@ -15,13 +15,13 @@ std::string gigabytes(std::uint64_t bytes) { return fmt::format("{:.1f} GB", dou
 }  // namespace
 
 MemoryEstimate estimate_memory(const RunConfig& config, const FeatureSizes& sizes) {
-  const ModelConfig& m = config.model;
+  const ClickModelOptions& m = config.model;
   const std::uint64_t E = m.embedding_dim, fields = 1 + sizes.side.size();
-  const std::uint64_t D = m.combine == "concat" ? fields * E : E;
+  const std::uint64_t D = m.combine == FieldCombine::Concat ? fields * E : E;
   std::uint64_t rows = sizes.items + sizes.users;
   for (std::size_t n : sizes.side) rows += n;
   MemoryEstimate e;
-  e.embeddings = (rows * E + (m.position == "learned" ? sizes.max_len * D : 0)) * kFloat;
+  e.embeddings = (rows * E + (m.position == PositionKind::Learned ? sizes.max_len * D : 0)) * kFloat;
 
   std::uint64_t other = 4 * D * D;  // the attention's projections (multi-head's Q, K, V, output)
   std::uint64_t width = (m.user_embedding ? E : 0) + 3 * D, unit = 4 * D;
@@ -35,7 +35,7 @@ MemoryEstimate estimate_memory(const RunConfig& config, const FeatureSizes& size
 
   const std::uint64_t B = config.training.batch_size, T = sizes.max_len;
   std::uint64_t per_element = 24 * D;
-  if (m.attention.kind == "din" && !m.attention.din_hidden.empty()) per_element += 6 * m.attention.din_hidden[0];
+  if (m.attention.kind == AttentionKind::Din && !m.attention.din_hidden.empty()) per_element += 6 * m.attention.din_hidden[0];
   std::uint64_t tower = 0;
   for (std::size_t h : m.tower.hidden) tower += 6 * h;
   e.step = (B * T * per_element + B * tower) * kFloat;

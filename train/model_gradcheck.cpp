@@ -6,11 +6,11 @@
 namespace recgrad {
 
 ModelGradcheck gradcheck_model(const RunConfig& config) {
-  ModelConfig m = config.model;
+  ClickModelOptions m = config.model;
   const std::size_t fields = 1 + config.features.item_side.size();
   // The smallest embedding_dim >= 2 whose item dimension every head count divides.
   std::size_t dim = 2;
-  auto item_dim = [&](std::size_t e) { return m.combine == "concat" ? e * fields : e; };
+  auto item_dim = [&](std::size_t e) { return m.combine == FieldCombine::Concat ? e * fields : e; };
   while (item_dim(dim) % m.attention.heads != 0 ||
          (m.self_attention.enabled && item_dim(dim) % m.self_attention.heads != 0))
     ++dim;

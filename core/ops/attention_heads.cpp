@@ -30,6 +30,7 @@ HeadPlan head_plan(const char* op, const Shape& as, const Shape& bs, std::size_t
 }
 }  // namespace
 
+// Reference: reference_heads in layers/multi_head_attention.cpp; test: MultiHeadAttention.FusedHeadOpsEqualSplitHeadsMatmul.
 // scores[b, i] = scale Q_bi K_biᵀ  ([Tq, hd] x [hd, T]);   dQ_bi += scale dS_bi K_bi,  dK_bi += scale dS_biᵀ Q_bi
 Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_heads, double scale) {
   const DType d = common_dtype({query, keys}, "head_scores");
@@ -68,6 +69,7 @@ Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_head
   });
 }
 
+// Reference: reference_heads in layers/multi_head_attention.cpp; test: MultiHeadAttention.FusedHeadOpsEqualSplitHeadsMatmul.
 // out[b, :, i hd : (i+1) hd] = W_bi V_bi  ([Tq, T] x [T, hd]);   dW_bi += dO_bi V_biᵀ,  dV_bi += W_biᵀ dO_bi
 Tensor head_mix(const Tensor& weights, const Tensor& values) {
   const DType d = common_dtype({weights, values}, "head_mix");

@@ -1,8 +1,8 @@
 // Dice (DIN, Zhou et al., 2018) as one op: a PReLU whose switch point follows the data.
 //   s = (x - mean) / sqrt(var + eps),   p = sigmoid(s),   y = p * x + (1 - p) * alpha * x
 // per feature (last axis), x seen as [n, D]. Composed from primitives this is about ten passes over
-// [n, D], each broadcasting a [D] vector and each with a backward that sums over n; the profile of a
-// DIN step had those as its largest cost. Here forward and backward are one pass each (plus one for
+// [n, D], each broadcasting a [D] vector and each with a backward that sums over n, in the middle of
+// every DIN step's tower. Here forward and backward are one pass each (plus one for
 // the statistics), with per-feature sums kept in double.
 #include <cmath>
 #include <string>
@@ -69,6 +69,7 @@ Array<T> vector_array(const std::vector<double>& v) {
 }
 }  // namespace
 
+// Reference: Dice's reference form (layers/activations.cpp); test: Dice.FusedOpEqualsComposedFormulaInTrainingAndEval.
 // Batch statistics: mean and biased var over the rows, and the gradient through them as batch
 // norm's: with g = dL/ds,  dx = dx_direct + (g - mean_rows(g) - s mean_rows(g s)) / sqrt(var + eps).
 Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double>* batch_mean,
@@ -129,6 +130,7 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
   });
 }
 
+// Reference: Dice's reference form in eval; test: Dice.FusedOpEqualsComposedFormulaInTrainingAndEval.
 // Fixed statistics (eval): s depends on x alone, so dx = dx_direct + g / sqrt(var + eps).
 Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tensor& var, double eps) {
   check_dice(x, alpha, "dice");

@@ -25,6 +25,7 @@ void check_rows(const std::vector<std::int64_t>& rows, std::size_t n, const char
 }
 }  // namespace
 
+// Reference: score_pairs in layers/din_attention.cpp; test: DinAttention.FusedFormEqualsThePapersFeaturesThroughTheMlp.
 // y[p] = W [q, k, q - k, q * k] + b with q = query[query_rows[p]], k = keys[key_rows[p]]:
 // query [Nq, D], keys [Nk, D], weight [H, 4D], bias [H] or undefined -> y [P, H].
 // Backward, with pair[p] = [k, q * k] [P, 2D], dpair = dy W_pair [P, 2D] = [dk_direct, dprod] and

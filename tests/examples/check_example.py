@@ -132,7 +132,7 @@ def extending(ex):
     check(gradcheck_passed(sp["gradcheck"]), sp["gradcheck"])
     add = ex["additive_attention"]
     check(gradcheck_passed(add["gradcheck"]), add["gradcheck"])
-    check(sorted(p["name"] for p in add["parameters"]) == ["key_proj.weight", "query_proj.weight", "v"], f"parameters {add['parameters']}")
+    check(sorted(p["name"] for p in add["parameters"]) == ["key_proj.bias", "key_proj.weight", "query_proj.weight", "v"], f"parameters {add['parameters']}")
     rows = [add["weights"][i:i + 3] for i in range(0, len(add["weights"]), 3)]
     for row in rows:
         check(close(sum(row), 1.0), f"additive attention weights {row} do not sum to 1")

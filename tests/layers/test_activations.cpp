@@ -1,8 +1,10 @@
-// Activations: PReLU and Dice against torch, gradchecks, Dice's running statistics and eval mode.
+// Activations: PReLU and Dice against torch, gradchecks, Dice's running statistics and eval mode, and
+// the fused ops against the formulas composed from primitive ops.
 #include <gtest/gtest.h>
 
 #include "core/ops.h"
 #include "layers/activations.h"
+#include "tests/layers/fused_reference.h"
 #include "tests/layers/test_attention_util.h"
 
 using namespace recgrad;
@@ -118,4 +120,50 @@ TEST(Activation, MakeByNameAndRejectUnknown) {
   EXPECT_EQ(make_activation("prelu", 4)->parameter_count(), 4u);
   EXPECT_EQ(make_activation("relu", 4)->parameter_count(), 0u);
   EXPECT_THROW(make_activation("gelu", 4), std::invalid_argument);
+}
+
+TEST(PReLU, FusedOpEqualsReluComposition) {
+  for (std::size_t slopes : {1, 4}) {
+    SCOPED_TRACE(std::to_string(slopes) + " slopes");
+    Rng rng(20);
+    expect_fused_equals_reference<PReLU>(
+        [slopes] {
+          auto prelu = std::make_shared<PReLU>(slopes, DType::Float64);
+          Rng seeded(21);
+          prelu->weight.copy_from(Tensor::uniform({slopes}, 0.05, 0.5, seeded, DType::Float64));
+          return prelu;
+        },
+        [](PReLU& layer, const std::vector<Tensor>& in) { return layer.forward(in[0]); },
+        {away_from_zero({2, 3, 4}, rng)}, "prelu");
+  }
+}
+
+TEST(PReLU, GradientAtZeroIsTheSlopeAsTorchsInBothForms) {
+  for (bool fused : {true, false}) {
+    PReLU prelu(1, DType::Float64);
+    prelu.set_fused_kernels(fused);
+    Tensor x = Tensor::zeros({3}, DType::Float64).requires_grad_();
+    prelu.forward(x).backward(Tensor::ones({3}, DType::Float64));
+    EXPECT_EQ(x.grad().to_vector(), (std::vector<double>(3, 0.25))) << (fused ? "fused" : "reference");
+  }
+}
+
+TEST(Dice, FusedOpEqualsComposedFormulaInTrainingAndEval) {
+  // Training: batch statistics over two leading axes, their gradient and the running statistics'
+  // update; eval: running statistics moved away from their initial 0 and 1 first.
+  for (bool training : {true, false}) {
+    SCOPED_TRACE(training ? "training" : "eval");
+    Rng rng(22);
+    expect_fused_equals_reference<Dice>(
+        [training] {
+          auto dice = std::make_shared<Dice>(4, DType::Float64);
+          Rng seeded(23);
+          dice->alpha.copy_from(Tensor::uniform({4}, -0.5, 0.5, seeded, DType::Float64));
+          dice->forward(Tensor::randn({6, 4}, seeded, DType::Float64));  // moves the running statistics
+          dice->train(training);
+          return dice;
+        },
+        [](Dice& layer, const std::vector<Tensor>& in) { return layer.forward(in[0]); },
+        {random_input({3, 5, 4}, rng)}, "dice");
+  }
 }

@@ -28,7 +28,7 @@ bool all_finite(const Tensor& t) {
 TEST(AttentionWeights, SoftmaxOverUnpaddedKeysSumsToOneAndPaddedKeysGetZero) {
   Rng rng(1);
   const Tensor scores = Tensor::randn({kB, 2, kT}, rng, DType::Float64);
-  const Tensor w = attention_weights(scores, mask(), /*normalize=*/true);
+  const Tensor w = attention_weights(scores, mask(), /*softmax=*/true);
   for (std::size_t b = 0; b < kB; ++b)
     for (std::size_t q = 0; q < 2; ++q) {
       double total = 0;
@@ -45,7 +45,7 @@ TEST(AttentionWeights, SoftmaxOverUnpaddedKeysSumsToOneAndPaddedKeysGetZero) {
 TEST(AttentionWeights, RawScoresKeptAtUnpaddedKeysAndZeroAtPaddedOnes) {
   Rng rng(2);
   const Tensor scores = Tensor::randn({kB, 1, kT}, rng, DType::Float64);
-  const Tensor w = attention_weights(scores, mask(), /*normalize=*/false);
+  const Tensor w = attention_weights(scores, mask(), /*softmax=*/false);
   for (std::size_t b = 0; b < kB; ++b)
     for (std::size_t t = 0; t < kT; ++t) EXPECT_EQ(w.at({b, 0, t}), t < kLengths[b] ? scores.at({b, 0, t}) : 0.0);
 }
@@ -81,8 +81,8 @@ TEST(DotProductAttention, EmptyHistoryGivesZerosNotNaN) {
   Rng rng(4);
   const Tensor query = random_input({kB, 1, 3}, rng), keys = random_input({kB, kT, 3}, rng);
   const Tensor values = random_input({kB, kT, 5}, rng);
-  for (bool normalize : {true, false}) {
-    const AttentionOutput a = DotProductAttention(normalize).forward(query, keys, values, mask());
+  for (bool softmax : {true, false}) {
+    const AttentionOutput a = DotProductAttention(softmax).forward(query, keys, values, mask());
     ASSERT_TRUE(all_finite(a.output) && all_finite(a.weights));
     for (double v : slice(a.output, 0, 2, 3).to_vector()) EXPECT_EQ(v, 0.0);
     for (double v : slice(a.weights, 0, 2, 3).to_vector()) EXPECT_EQ(v, 0.0);
@@ -95,10 +95,10 @@ TEST(DotProductAttention, PaddedKeysAndValuesGetNoGradient) {
   Rng rng(5);
   const Tensor query = random_input({kB, 1, 3}, rng);
   Tensor keys = random_input({kB, kT, 3}, rng), values = random_input({kB, kT, 3}, rng);
-  for (bool normalize : {true, false}) {
+  for (bool softmax : {true, false}) {
     keys.zero_grad();
     values.zero_grad();
-    sum(DotProductAttention(normalize).forward(query, keys, values, mask()).output).backward();
+    sum(DotProductAttention(softmax).forward(query, keys, values, mask()).output).backward();
     for (const Tensor& t : {keys, values})
       for (std::size_t b = 0; b < kB; ++b)
         for (std::size_t p = kLengths[b]; p < kT; ++p)
@@ -110,8 +110,8 @@ TEST(DotProductAttention, GradcheckWithMixedLengthsAndEmptyHistory) {
   Rng rng(6);
   const std::vector<Tensor> inputs{random_input({kB, 2, 3}, rng), random_input({kB, kT, 3}, rng),
                                    random_input({kB, kT, 2}, rng)};
-  for (bool normalize : {true, false}) {
-    const DotProductAttention attention(normalize);
+  for (bool softmax : {true, false}) {
+    DotProductAttention attention(softmax);
     EXPECT_GRADCHECK(
         [&](const std::vector<Tensor>& in) { return flat(attention.forward(in[0], in[1], in[2], mask())); }, inputs);
   }
@@ -122,8 +122,8 @@ TEST(DotProductAttention, PermutingHistoryPermutesWeightsAndKeepsOutput) {
   const Tensor query = random_input({kB, 2, 3}, rng), keys = random_input({kB, kT, 3}, rng);
   const Tensor values = random_input({kB, kT, 3}, rng);
   const std::vector<std::size_t> order{2, 0, 3, 1};
-  for (bool normalize : {true, false}) {
-    const DotProductAttention attention(normalize);
+  for (bool softmax : {true, false}) {
+    DotProductAttention attention(softmax);
     const AttentionOutput a = attention.forward(query, keys, values, mask());
     const AttentionOutput p =
         attention.forward(query, reorder(keys, 1, order), reorder(values, 1, order), reorder(mask(), 1, order));
@@ -135,13 +135,13 @@ TEST(DotProductAttention, PermutingHistoryPermutesWeightsAndKeepsOutput) {
 TEST(DotProductAttention, MismatchedShapesThrowNamingTheLayerAndShapes) {
   const Tensor query = Tensor::zeros({2, 1, 3}), keys = Tensor::zeros({2, 4, 5}), values = Tensor::zeros({2, 4, 3});
   try {
-    DotProductAttention().forward(query, keys, values);
+    DotProductAttention(true).forward(query, keys, values);
     FAIL() << "no exception";
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("DotProductAttention"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("keys [2, 4, 5]"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(DotProductAttention().forward(query, Tensor::zeros({2, 4, 3}), values, Tensor::zeros({2, 3})),
+  EXPECT_THROW(DotProductAttention(true).forward(query, Tensor::zeros({2, 4, 3}), values, Tensor::zeros({2, 3})),
                std::invalid_argument);
 }
 
@@ -172,7 +172,7 @@ TEST(ScaledDotProductAttention, HeadsAxisActsAsAnotherBatchAxis) {
 
 TEST(ScaledDotProductAttention, GradcheckWithMixedLengthsAndEmptyHistory) {
   Rng rng(10);
-  const ScaledDotProductAttention attention;
+  ScaledDotProductAttention attention;
   EXPECT_GRADCHECK([&](const std::vector<Tensor>& in) { return flat(attention.forward(in[0], in[1], in[2], mask())); },
                    {random_input({kB, 2, 3}, rng), random_input({kB, kT, 3}, rng), random_input({kB, kT, 2}, rng)});
 }

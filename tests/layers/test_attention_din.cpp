@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "layers/din_attention.h"
+#include "tests/layers/fused_reference.h"
 #include "tests/layers/test_attention_util.h"
 
 using namespace recgrad;
@@ -16,25 +17,26 @@ constexpr std::size_t kB = 3, kT = 4, kD = 3;
 
 Tensor mask() { return padding_mask(kLengths, kT, DType::Float64); }
 
-DinAttentionOptions small(const std::string& activation = "sigmoid", bool normalize = false, bool factored = true) {
-  DinAttentionOptions options;
-  options.hidden = {5, 4};
-  options.activation = activation;
-  options.normalize = normalize;
-  options.factored_first_layer = factored;
+AttentionOptions small(const std::string& activation = "sigmoid", bool softmax = false) {
+  AttentionOptions options;
+  options.kind = AttentionKind::Din;
+  options.din_hidden = {5, 4};
+  options.din_activation = activation;
+  options.softmax = softmax;
   return options;
 }
 }  // namespace
 
-TEST(DinAttention, DefaultUnitIs4DThrough80And40To1) {
+TEST(DinAttention, DefaultUnitIs4DThrough80And40To1WithDice) {
   Rng rng(1);
   const DinAttention din(kD, rng);
   const NamedTensors params = din.named_parameters();
-  ASSERT_EQ(params.size(), 6u);
+  ASSERT_EQ(params.size(), 8u);
   EXPECT_EQ(params[0].first, "mlp.layers.0.weight");
   EXPECT_EQ(params[0].second.shape(), (Shape{80, 4 * kD}));
-  EXPECT_EQ(params[2].second.shape(), (Shape{40, 80}));
-  EXPECT_EQ(params[4].second.shape(), (Shape{1, 40}));
+  EXPECT_EQ(params[2].first, "mlp.activations.0.alpha");
+  EXPECT_EQ(params[3].second.shape(), (Shape{40, 80}));
+  EXPECT_EQ(params[6].second.shape(), (Shape{1, 40}));
 }
 
 TEST(DinAttention, WeightIsTheMlpScoreOfQueryKeyDifferenceAndProduct) {
@@ -146,39 +148,34 @@ TEST(DinAttention, PaddingNeverReachesTheUnitSoDiceStatisticsIgnoreIt) {
   for (double v : slice(long_pad.weights, 2, kT, kT + 2).to_vector()) EXPECT_EQ(v, 0.0);
 }
 
-TEST(DinAttention, FactoredFirstLayerGivesThePlainFormsValuesAndGradients) {
+TEST(DinAttention, FusedFormEqualsThePapersFeaturesThroughTheMlp) {
   // Two queries per batch row, mixed lengths and an empty history; Dice in training mode, so the
-  // batch statistics and their gradients must agree too.
-  for (const char* activation : {"dice", "prelu"})
+  // batch statistics (over the real pairs only), their gradients and the running statistics must
+  // agree too.
+  for (const char* activation : {"dice", "prelu", "sigmoid"})
     for (bool normalize : {false, true}) {
       SCOPED_TRACE(std::string(activation) + (normalize ? " softmax" : " raw"));
-      Rng rng(10), same_rng(10);
-      DinAttention factored(kD, rng, DType::Float64, small(activation, normalize, true));
-      DinAttention plain(kD, same_rng, DType::Float64, small(activation, normalize, false));
-      const std::vector<Tensor> inputs{random_input({kB, 2, kD}, rng), random_input({kB, kT, kD}, rng),
-                                       random_input({kB, kT, 2}, rng)};
-      std::vector<Tensor> a, b;
-      for (const Tensor& in : inputs) {
-        a.push_back(in.detach().requires_grad_());
-        b.push_back(in.detach().requires_grad_());
-      }
-      const Tensor ya = flat(factored.forward(a[0], a[1], a[2], mask()));
-      const Tensor yb = flat(plain.forward(b[0], b[1], b[2], mask()));
-      EXPECT_TRUE(AllClose(ya, yb, 1e-12));
-      const Tensor grad_output = Tensor::uniform(ya.shape(), -1, 1, rng, DType::Float64);
-      ya.backward(grad_output);
-      yb.backward(grad_output);
-      for (std::size_t i = 0; i < a.size(); ++i)
-        EXPECT_TRUE(AllClose(a[i].grad(), b[i].grad(), 1e-12)) << "input " << i;
-      const NamedTensors pa = factored.named_parameters(), pb = plain.named_parameters();
-      ASSERT_EQ(pa.size(), pb.size());
-      for (std::size_t i = 0; i < pa.size(); ++i) {
-        EXPECT_EQ(pa[i].first, pb[i].first);
-        EXPECT_TRUE(AllClose(pa[i].second.grad(), pb[i].second.grad(), 1e-12)) << pa[i].first;
-      }
-      const NamedTensors ba = factored.named_buffers(), bb = plain.named_buffers();  // Dice's running statistics
-      ASSERT_EQ(ba.size(), bb.size());
-      for (std::size_t i = 0; i < ba.size(); ++i)
-        EXPECT_TRUE(AllClose(ba[i].second, bb[i].second, 1e-12)) << ba[i].first;
+      Rng rng(10);
+      expect_fused_equals_reference<DinAttention>(
+          [&] {
+            Rng seeded(11);
+            return std::make_shared<DinAttention>(kD, seeded, DType::Float64, small(activation, normalize));
+          },
+          [](DinAttention& layer, const std::vector<Tensor>& in) {
+            return flat(layer.forward(in[0], in[1], in[2], mask()));
+          },
+          {random_input({kB, 2, kD}, rng), random_input({kB, kT, kD}, rng), random_input({kB, kT, 2}, rng)},
+          "din_pair_linear");
     }
+}
+
+TEST(DinAttention, ReferenceFormAlsoKeepsPaddingAwayFromDiceStatistics) {
+  Rng rng(12);
+  DinAttention din(kD, rng, DType::Float64, small("dice"));
+  din.set_fused_kernels(false);
+  const Tensor query = random_input({kB, 1, kD}, rng), keys = random_input({kB, kT, kD}, rng);
+  const Tensor longer = concat({keys, random_input({kB, 2, kD}, rng)}, 1);
+  const Tensor short_pad = din.forward(query, keys, keys, mask()).weights;
+  const Tensor long_pad = din.forward(query, longer, longer, padding_mask(kLengths, kT + 2, DType::Float64)).weights;
+  EXPECT_TRUE(AllClose(slice(long_pad, 2, 0, kT), short_pad, 1e-12));
 }

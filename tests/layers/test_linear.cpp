@@ -1,10 +1,11 @@
-// Linear: torch golden values, gradcheck, init bounds.
+// Linear: torch golden values, gradcheck, init bounds, the fused op against the composed formula.
 #include <cmath>
 
 #include <gtest/gtest.h>
 
 #include "core/ops.h"
 #include "layers/linear.h"
+#include "tests/layers/fused_reference.h"
 #include "tests/layers/test_attention_util.h"
 
 using namespace recgrad;
@@ -57,4 +58,19 @@ TEST(Linear, WrongInputWidthThrows) {
   Rng rng(4);
   Linear layer(3, 2, rng);
   EXPECT_THROW(layer.forward(Tensor::zeros({2, 4})), std::invalid_argument);
+}
+
+TEST(Linear, FusedOpEqualsMatmulWithTransposedWeightPlusBias) {
+  for (bool bias : {true, false})
+    for (const Shape& shape : {Shape{3}, Shape{4, 3}, Shape{2, 5, 3}}) {
+      SCOPED_TRACE(to_string(shape) + (bias ? " with bias" : " without bias"));
+      Rng rng(5);
+      expect_fused_equals_reference<Linear>(
+          [bias] {
+            Rng seeded(6);
+            return std::make_shared<Linear>(3, 4, seeded, DType::Float64, LinearOptions{bias});
+          },
+          [](Linear& layer, const std::vector<Tensor>& in) { return layer.forward(in[0]); },
+          {random_input(shape, rng)}, "linear");
+    }
 }

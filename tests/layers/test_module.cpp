@@ -1,4 +1,5 @@
-// Module: dotted parameter names, counts, recursive train/eval, in-place dtype conversion.
+// Module: dotted parameter names, counts, recursive train/eval and fused-kernel switch, in-place dtype
+// conversion.
 #include <gtest/gtest.h>
 
 #include "core/ops.h"
@@ -75,6 +76,21 @@ TEST(Module, TrainAndEvalReachEverySubModule) {
   EXPECT_FALSE(model.inner->act->is_training());
   model.train();
   EXPECT_TRUE(model.inner->act->is_training());
+}
+
+TEST(Module, FusedKernelsByDefaultAndTheSwitchReachesEverySubModule) {
+  Rng rng(1);
+  Outer model(rng);
+  for (const auto& [name, module] : model.named_modules()) EXPECT_TRUE(module->fused_kernels()) << name;
+  model.inner->set_fused_kernels(false);
+  EXPECT_TRUE(model.fused_kernels());
+  EXPECT_TRUE(model.q_proj->fused_kernels());
+  EXPECT_FALSE(model.inner->proj->fused_kernels());
+  EXPECT_FALSE(model.inner->act->fused_kernels());
+  model.set_fused_kernels(false);
+  for (const auto& [name, module] : model.named_modules()) EXPECT_FALSE(module->fused_kernels()) << name;
+  model.set_fused_kernels(true);
+  for (const auto& [name, module] : model.named_modules()) EXPECT_TRUE(module->fused_kernels()) << name;
 }
 
 TEST(Module, ToFloat64ConvertsInPlaceAndKeepsHandles) {

@@ -6,6 +6,7 @@
 
 #include "layers/multi_head_attention.h"
 #include "layers/scaled_dot_attention.h"
+#include "tests/layers/fused_reference.h"
 #include "tests/layers/test_attention_util.h"
 
 using namespace recgrad;
@@ -139,7 +140,7 @@ TEST(MultiHeadAttention, PermutingHistoryPermutesWeightsAndKeepsOutput) {
 
 TEST(MultiHeadAttention, WrongEmbedDimThrowsNamingTheLayer) {
   Rng rng(6);
-  const MultiHeadAttention mha(8, 2, rng);
+  MultiHeadAttention mha(8, 2, rng);
   const Tensor x = Tensor::zeros({2, 3, 6});
   try {
     mha.forward(x, x, x);
@@ -147,5 +148,23 @@ TEST(MultiHeadAttention, WrongEmbedDimThrowsNamingTheLayer) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("MultiHeadAttention"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("[2, 3, 6]"), std::string::npos) << e.what();
+  }
+}
+
+TEST(MultiHeadAttention, FusedHeadOpsEqualSplitHeadsMatmul) {
+  // Mixed lengths and an empty history; one query (pooling) and several (self-attention).
+  const std::vector<std::size_t> lengths{4, 2, 0};
+  for (std::size_t Tq : {1, 3}) {
+    SCOPED_TRACE("Tq = " + std::to_string(Tq));
+    Rng rng(20);
+    expect_fused_equals_reference<MultiHeadAttention>(
+        [] {
+          Rng seeded(21);
+          return std::make_shared<MultiHeadAttention>(6, 3, seeded, DType::Float64);
+        },
+        [&](MultiHeadAttention& layer, const std::vector<Tensor>& in) {
+          return flat(layer.forward(in[0], in[1], in[2], padding_mask(lengths, 4, DType::Float64)));
+        },
+        {random_input({3, Tq, 6}, rng), random_input({3, 4, 6}, rng), random_input({3, 4, 6}, rng)}, "head_scores");
   }
 }

@@ -31,7 +31,7 @@ std::string temp_file(const std::string& name, const std::string& text) {
 TEST(Config, EmptyConfigGivesTheDocumentedDefaults) {
   const RunConfig c = parse_run_config(json::object());
   EXPECT_EQ(c.data.source, "synthetic");
-  EXPECT_EQ(c.model.attention.kind, "multi_head");
+  EXPECT_EQ(c.model.attention.kind, AttentionKind::MultiHead);
   EXPECT_EQ(c.optim.name, "adam");
   EXPECT_DOUBLE_EQ(c.optim.lr, 0.001);
   EXPECT_EQ(c.training.batch_size, 256u);
@@ -79,7 +79,7 @@ TEST(Config, SideInfoFieldWithoutHistoryColumnIsAnError) {
 }
 
 TEST(Config, UnknownAttentionKindListsTheKinds) {
-  const std::string e = error_of({{"model", {{"attention", {{"kind", "additive"}}}}}});
+  const std::string e = error_of({{"model", {{"attention", {{"kind", "bahdanau"}}}}}});
   EXPECT_NE(e.find("model.attention.kind"), std::string::npos) << e;
   EXPECT_NE(e.find("multi_head"), std::string::npos) << e;
 }
@@ -117,7 +117,7 @@ TEST(Config, OverridesReachAnyValueAndAreValidated) {
   const RunConfig c = load_run_config(path, {"optim.lr=0.003", "model.attention.heads=8", "model.attention.kind=dot"});
   EXPECT_DOUBLE_EQ(c.optim.lr, 0.003);
   EXPECT_EQ(c.model.attention.heads, 8u);
-  EXPECT_EQ(c.model.attention.kind, "dot");
+  EXPECT_EQ(c.model.attention.kind, AttentionKind::Dot);
   EXPECT_THROW(load_run_config(path, {"optim.lr=-1"}), std::invalid_argument);
   EXPECT_THROW(load_run_config(path, {"optim.lrr=0.1"}), std::invalid_argument);
 }
