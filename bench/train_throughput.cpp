@@ -1,7 +1,7 @@
 // End-to-end training throughput of one model of bench/models.json: samples per second over timed
-// training steps (forward, backward, Adam with lazy embedding rows, as `recgrad train` runs them) and
-// the process's peak resident memory. Prints one JSON line; bench/compare_pytorch.py runs it next to
-// the PyTorch twin (bench/torch_click_model.py).
+// training steps (train_step: forward, backward, Adam with lazy embedding rows, as `recgrad train`
+// takes them) and the process's peak resident memory. Prints one JSON line; bench/compare_pytorch.py
+// runs it next to the PyTorch twin (bench/torch_click_model.py).
 //
 //   train_throughput <models.json> <model> [--steps N] [--warmup N] [--threads N]
 #include <chrono>
@@ -14,10 +14,10 @@
 
 #include "bench/synthetic_batches.h"
 #include "core/blas.h"
-#include "core/ops.h"
 #include "models/click_model.h"
 #include "train/config.h"
 #include "train/from_config.h"
+#include "train/train_step.h"
 
 namespace {
 
@@ -69,12 +69,8 @@ int run(int argc, char** argv) {
 
   double loss_value = 0;
   auto step = [&](std::size_t i) {
-    const Batch& batch = batches[i % kDistinctBatches];
-    optimizer->zero_grad();
-    Tensor loss = bce_with_logits(model.forward(batch).logits, Tensor::from_vector({B}, batch.labels));
-    loss_value = loss.item();
-    loss.backward();
-    optimizer->step();
+    const StepOptions options{config.optim.clip_norm, std::int64_t(i + 1), ""};  // no checkpoint to name
+    loss_value = train_step(model, *optimizer, batches[i % kDistinctBatches], options);
   };
   for (std::size_t i = 0; i < warmup; ++i) step(i);
   const auto start = std::chrono::steady_clock::now();

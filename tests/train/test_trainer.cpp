@@ -1,5 +1,5 @@
 // The training loop end to end on tiny synthetic data: outputs, determinism, exact resume,
-// divergence handling, and a run directory that is never clobbered.
+// divergence handling, and a run directory that is never clobbered; and its step, train_step.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -7,13 +7,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/ops.h"
 #include "data/split.h"
 #include "data/synthetic.h"
 #include "data/tsv_writer.h"
 #include "io/safetensors.h"
 #include "optim/schedule.h"
+#include "optim/sgd.h"
 #include "train/config.h"
+#include "train/data_setup.h"
 #include "train/run_dir.h"
+#include "train/train_step.h"
 #include "train/trainer.h"
 
 using namespace recgrad;
@@ -273,7 +277,96 @@ TEST(Trainer, LoadRunScoresWithTheBestModel) {
   const std::string dir = fresh_dir("load_run");
   const json summary = train_into(dir, tiny_config());
   LoadedRun run = load_run(dir);
-  EXPECT_EQ(run.config.model.attention.kind, "multi_head");
+  EXPECT_EQ(run.config.model.attention.kind, AttentionKind::MultiHead);
   EXPECT_FALSE(run.model->is_training());
   EXPECT_THROW(load_run(fresh_dir("missing")), std::invalid_argument);
+}
+
+namespace {
+// A tiny run's directory (load_run gives a fresh copy of its best model each time) and one batch of
+// its training data.
+struct StepFixture {
+  std::string dir;
+  Batch batch;
+};
+
+StepFixture step_fixture(const std::string& name) {
+  const RunConfig config = tiny_config();
+  StepFixture f{fresh_dir(name), {}};
+  train_into(f.dir, config);
+  const PreparedData data = prepare_data(config);
+  Batcher batcher(data.train, BatcherOptions{});
+  batcher.next(f.batch);
+  return f;
+}
+
+std::vector<std::vector<double>> values_of(const NamedTensors& params) {
+  std::vector<std::vector<double>> values;
+  for (const auto& [name, p] : params) values.push_back(p.to_vector());
+  return values;
+}
+
+// The global L2 norm of what one step changed.
+double update_norm(const std::vector<std::vector<double>>& before, const std::vector<std::vector<double>>& after) {
+  double sum = 0;
+  for (std::size_t i = 0; i < before.size(); ++i)
+    for (std::size_t j = 0; j < before[i].size(); ++j) {
+      const double d = after[i][j] - before[i][j];
+      sum += d * d;
+    }
+  return std::sqrt(sum);
+}
+}  // namespace
+
+TEST(TrainStep, ReturnsTheBatchLossAndUpdatesEveryParameter) {
+  const StepFixture f = step_fixture("step_loss");
+  LoadedRun run = load_run(f.dir);
+  ClickModel& model = *run.model;
+  model.train();
+  const Tensor labels = Tensor::from_vector({f.batch.B}, f.batch.labels);
+  const double expected = bce_with_logits(model.forward(f.batch).logits, labels).item();
+  SGD sgd(model.named_parameters(), SGDOptions{});
+  const auto before = values_of(model.named_parameters());
+  EXPECT_EQ(train_step(model, sgd, f.batch, {}), expected);
+  const auto after = values_of(model.named_parameters());
+  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_NE(before[i], after[i]) << model.named_parameters()[i].first;
+}
+
+TEST(TrainStep, ClipsTheGradientNormBeforeTheUpdate) {
+  const StepFixture f = step_fixture("step_clip");
+  auto sgd_update_norm = [&](double clip_norm) {
+    LoadedRun run = load_run(f.dir);
+    run.model->train();
+    SGDOptions options;
+    options.lr = 1.0;  // the update is the gradient
+    SGD sgd(run.model->named_parameters(), options);
+    const auto before = values_of(run.model->named_parameters());
+    train_step(*run.model, sgd, f.batch, {clip_norm, 1, ""});
+    return update_norm(before, values_of(run.model->named_parameters()));
+  };
+  EXPECT_GT(sgd_update_norm(0), 2e-3);                // unclipped, the gradient is larger than the clip
+  EXPECT_NEAR(sgd_update_norm(1e-3), 1e-3, 2e-5);     // float32 parameters round the update
+}
+
+TEST(TrainStep, NonFiniteLossStopsBeforeTheUpdateNamingTheStepAndTheParameter) {
+  const StepFixture f = step_fixture("step_nan");
+  LoadedRun run = load_run(f.dir);
+  ClickModel& model = *run.model;
+  model.train();
+  const std::string name = model.named_parameters().front().first;
+  Tensor poisoned = model.named_parameters().front().second;  // a handle: shares the model's values
+  std::fill(poisoned.mutable_data<float>(), poisoned.mutable_data<float>() + poisoned.numel(), NAN);
+  SGD sgd(model.named_parameters(), SGDOptions{});
+  const auto before = values_of(model.named_parameters());
+  try {
+    train_step(model, sgd, f.batch, {0, 7, "run/checkpoint.safetensors"});
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    const std::string m = e.what(), tail = "; first non-finite: parameter " + name +
+                                            "; the last good checkpoint is run/checkpoint.safetensors";
+    EXPECT_EQ(m.rfind("training diverged at step 7: loss is ", 0), 0u) << m;  // then nan or -nan
+    EXPECT_EQ(m.substr(m.size() - std::min(m.size(), tail.size())), tail) << m;
+  }
+  const auto after = values_of(model.named_parameters());
+  for (std::size_t i = 1; i < before.size(); ++i) EXPECT_EQ(before[i], after[i]) << model.named_parameters()[i].first;
 }
