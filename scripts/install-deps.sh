@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev                   # bench/
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy  # notebooks/, run by the tests
   graphviz                           # draws the autograd graph in notebooks/01_autograd.ipynb
+  pybind11-dev python3-dev python3-pytest  # the recgrad Python module (python/) and its tests
 )
 if [[ "${RECGRAD_FUZZ:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)  # libFuzzer for fuzz/ (scripts/fuzz.sh)
