@@ -22,24 +22,28 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
     using T = decltype(zero);
     const T* v = values_of<T>(x, "prelu").data();
     const T* a = values_of<T>(weight, "prelu").data();
-    // x as [rows, D]; feature j uses slope j, or slope 0 when it is shared.
-    const std::size_t D = x.size(-1), rows = x.numel() / D, step = slopes > 1 ? 1 : 0;
+    // x as [rows, D]; feature j uses slope[j] (the one shared slope repeated, or its own). The loops are
+    // branch-free (max/min and selects), so the compiler vectorises them: with `x > 0 ? ... : ...`
+    // branches on data of random sign this op was slower than its four-pass reference.
+    const std::size_t D = x.size(-1), rows = x.numel() / D;
+    std::vector<T> slope(D);
+    for (std::size_t j = 0; j < D; ++j) slope[j] = a[slopes > 1 ? j : 0];
     Array<T> y = Array<T>::from_shape(x.shape());
     T* out = y.data();
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t j = 0; j < D; ++j) {
         const std::size_t i = r * D + j;
-        out[i] = v[i] > T(0) ? v[i] : a[j * step] * v[i];
+        out[i] = std::max(v[i], T(0)) + slope[j] * std::min(v[i], T(0));
       }
-    return make_result<T>("prelu", std::move(y), {x, weight}, [rows, D, step, slopes](const Backward<T>& ctx) {
-      const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
+    return make_result<T>("prelu", std::move(y), {x, weight}, [rows, D, slopes, slope](const Backward<T>& ctx) {
+      const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data();
       if (ctx.needs_grad(0)) {
         Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
         T* dxd = dx.data();
         for (std::size_t r = 0; r < rows; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
-            dxd[i] = v[i] > T(0) ? dy[i] : a[j * step] * dy[i];
+            dxd[i] = dy[i] * (v[i] > T(0) ? T(1) : slope[j]);
           }
         ctx.accumulate(0, std::move(dx));
       }
@@ -48,11 +52,11 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
         for (std::size_t r = 0; r < rows; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
-            per_feature[j] += v[i] < T(0) ? dy[i] * v[i] : T(0);
+            per_feature[j] += dy[i] * std::min(v[i], T(0));
           }
         Array<T> da = Array<T>::from_shape({slopes});
         std::fill(da.begin(), da.end(), T(0));
-        for (std::size_t j = 0; j < D; ++j) da.data()[j * step] += per_feature[j];
+        for (std::size_t j = 0; j < D; ++j) da.data()[slopes > 1 ? j : 0] += per_feature[j];
         ctx.accumulate(1, std::move(da));
       }
     });
