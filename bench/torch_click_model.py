@@ -10,12 +10,18 @@ layer (models/click_model.h):
 
 with multi-head attention (separate q/k/v/out projections, masked softmax, as
 layers/multi_head_attention.cpp) or the DIN unit (MLP over [q, k, q - k, q * k] of the real history
-positions only, Dice activations, no softmax, as layers/din_attention.cpp); PReLU towers; binary
+positions only, Dice or PReLU activations, no softmax, as layers/din_attention.cpp); PReLU towers; binary
 cross-entropy on the logit. Optimizer as recgrad's Adam with lazy embedding rows: torch.optim.Adam on
 dense parameters, torch.optim.SparseAdam on the (sparse) embedding tables. Batches come from the
 formula of bench/synthetic_batches.h.
 
-    /usr/bin/python3 bench/torch_click_model.py bench/models.json default --steps 50 --threads 1
+With --plain it builds the same model as a PyTorch user writes it instead of layer for layer: dense
+nn.Embedding tables and one torch.optim.Adam over every parameter, torch.nn.MultiheadAttention with a
+key_padding_mask, and the DIN unit run over all T positions (padding included) and then masked, as the
+DIN authors' code does. Both are fair comparisons; they answer different questions (the twin: the same
+work in each engine; plain: what a user moving from PyTorch would see).
+
+    /usr/bin/python3 bench/torch_click_model.py bench/models.json default --steps 50 --threads 1 [--plain]
 prints one JSON line: samples/s, ms per step, peak resident memory.
 """
 import argparse
@@ -110,9 +116,9 @@ class MultiHeadPooling(nn.Module):
 
 
 class DinPooling(nn.Module):
-    def __init__(self, dim, hidden):
+    def __init__(self, dim, hidden, activation):
         super().__init__()
-        self.mlp = mlp([4 * dim] + hidden + [1], "dice")
+        self.mlp = mlp([4 * dim] + hidden + [1], activation)
 
     def forward(self, query, history, padded):  # [B, 1, D], [B, T, D], [B, T]
         B, T, D = history.shape
@@ -135,7 +141,7 @@ class ClickModel(nn.Module):
         self.positions = nn.Parameter(torch.randn(spec["T"], D))
         a = m["attention"]
         self.pooling = (MultiHeadPooling(D, a["heads"]) if a["kind"] == "multi_head"
-                        else DinPooling(D, a["din_hidden"]))
+                        else DinPooling(D, a["din_hidden"], a.get("din_activation", "dice")))
         self.tower = mlp([3 * D] + m["tower"]["hidden"] + [1], m["tower"]["activation"])
 
     def forward(self, fields, padded):
@@ -143,6 +149,50 @@ class ClickModel(nn.Module):
         history = torch.cat([table(h) for table, (_, h) in zip(self.tables, fields)], -1)  # [B, T, D]
         history = history + self.positions
         pooled = self.pooling(target.unsqueeze(1), history, padded).squeeze(1)
+        return self.tower(torch.cat([target, pooled, target * pooled], -1)).squeeze(1)
+
+
+class PlainDinPooling(nn.Module):
+    """DIN's unit as usually written: every (candidate, position) pair, padding too, then masked."""
+
+    def __init__(self, dim, hidden, activation):
+        super().__init__()
+        self.mlp = mlp([4 * dim] + hidden + [1], activation)
+
+    def forward(self, query, history, padded):  # [B, 1, D], [B, T, D], [B, T]
+        B, T, D = history.shape
+        q = query.expand(B, T, D)
+        x = torch.cat([q, history, q - history, q * history], -1).view(B * T, 4 * D)
+        scores = self.mlp(x).view(B, 1, T).masked_fill(padded.view(B, 1, T), 0.0)
+        return scores @ history
+
+
+class PlainClickModel(nn.Module):
+    """The same model in the PyTorch a user writes: dense tables, nn.MultiheadAttention."""
+
+    def __init__(self, spec):
+        super().__init__()
+        m = spec["model"]
+        e = m["embedding_dim"]
+        self.tables = nn.ModuleList(nn.Embedding(n, e, padding_idx=0) for n in [spec["items"]] + spec["side"])
+        D = e * len(self.tables)
+        self.positions = nn.Embedding(spec["T"], D)
+        a = m["attention"]
+        self.kind = a["kind"]
+        self.pooling = (nn.MultiheadAttention(D, a["heads"], batch_first=True) if self.kind == "multi_head"
+                        else PlainDinPooling(D, a["din_hidden"], a.get("din_activation", "dice")))
+        self.tower = mlp([3 * D] + m["tower"]["hidden"] + [1], m["tower"]["activation"])
+
+    def forward(self, fields, padded):
+        target = torch.cat([table(t) for table, (t, _) in zip(self.tables, fields)], -1)   # [B, D]
+        history = torch.cat([table(h) for table, (_, h) in zip(self.tables, fields)], -1)  # [B, T, D]
+        history = history + self.positions.weight
+        query = target.unsqueeze(1)
+        if self.kind == "multi_head":
+            pooled, _ = self.pooling(query, history, history, key_padding_mask=padded, need_weights=False)
+        else:
+            pooled = self.pooling(query, history, padded)
+        pooled = pooled.squeeze(1)
         return self.tower(torch.cat([target, pooled, target * pooled], -1)).squeeze(1)
 
 
@@ -162,6 +212,7 @@ def main():
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--plain", action="store_true", help="the model as a PyTorch user writes it")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
@@ -169,12 +220,16 @@ def main():
         spec = json.load(f)[args.model]
     B, T = spec["batch"], spec["T"]
 
-    model = ClickModel(spec)
-    sparse = list(model.tables.parameters())
-    sparse_ids = {id(p) for p in sparse}
     lr = spec["optim"]["lr"]
-    optimizers = [torch.optim.Adam([p for p in model.parameters() if id(p) not in sparse_ids], lr=lr),
-                  torch.optim.SparseAdam(sparse, lr=lr)]
+    if args.plain:
+        model = PlainClickModel(spec)
+        optimizers = [torch.optim.Adam(model.parameters(), lr=lr)]
+    else:
+        model = ClickModel(spec)
+        sparse = list(model.tables.parameters())
+        sparse_ids = {id(p) for p in sparse}
+        optimizers = [torch.optim.Adam([p for p in model.parameters() if id(p) not in sparse_ids], lr=lr),
+                      torch.optim.SparseAdam(sparse, lr=lr)]
     batches = [synthetic_batch(k, B, T, spec["items"], spec["side"]) for k in range(8)]
     loss_fn = nn.BCEWithLogitsLoss()
 
@@ -194,7 +249,7 @@ def main():
     for i in range(args.steps):
         loss = step(args.warmup + i)
     seconds = time.perf_counter() - start
-    print(json.dumps({"framework": "pytorch", "torch_version": torch.__version__, "model": args.model,
+    print(json.dumps({"framework": "pytorch plain" if args.plain else "pytorch twin", "torch_version": torch.__version__, "model": args.model,
                       "threads": args.threads, "steps": args.steps,
                       "samples_per_s": args.steps * B / seconds, "ms_per_step": 1e3 * seconds / args.steps,
                       "peak_rss_mb": peak_rss_mb(),
