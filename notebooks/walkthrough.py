@@ -1,7 +1,8 @@
 """Plumbing shared by the walkthrough notebooks: find recgrad's programs, run them, read a run directory.
 
-Nothing here computes a number the notebooks show: those come from the C++ programs (the `recgrad`
-command and the examples/ programs), read back as JSON, JSONL or text.
+Nothing here computes a number the notebooks show: those come from recgrad itself, through its Python
+module (`import recgrad` works once this file is imported) or its programs (the `recgrad` command and
+the examples/ programs), read back as JSON, JSONL or text. The exercises' checks end in `check`.
 
 Environment:
   RECGRAD_BIN   folder holding `recgrad` and the `example_*` programs (default: build/bin)
@@ -11,10 +12,13 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(os.environ.get("RECGRAD_BIN", REPO / "build" / "bin")).resolve()
 RUNS = pathlib.Path(os.environ.get("RECGRAD_RUNS", REPO / "runs" / "walkthrough")).resolve()
+# The recgrad Python module (python/, docs/python.md) sits next to the programs in the build tree.
+sys.path.insert(0, str(BIN.parent / "python"))
 
 # The synthetic data the notebooks train on: the shipped configs' generator with 30 000 impressions
 # instead of 150 000, so that every training run takes seconds. A fifth of the data needs more passes
@@ -57,3 +61,22 @@ def metrics(run_dir):
 def summary(run_dir):
     """summary.json of a finished run."""
     return json.loads((pathlib.Path(run_dir) / "summary.json").read_text())
+
+
+class Wrong(AssertionError):
+    """An exercise's answer is off; the message says how."""
+
+
+def check(ok, what_is_off, right="right"):
+    """The end of every exercise's checking cell: prints `right` when ok, else raises Wrong(what_is_off)."""
+    if not ok:
+        raise Wrong(what_is_off)
+    print(f"\u2713 {right}")
+
+
+def answered(value, name):
+    """Raises Wrong while an exercise's answer is still the `...` placeholder."""
+    if value is Ellipsis:
+        raise Wrong(f"{name} is still ...: fill in the exercise cell above and run it")
+    return value
+

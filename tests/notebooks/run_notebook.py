@@ -13,6 +13,14 @@ differ) no longer matches. Words must match exactly; numbers within a tolerance 
                     kernels of other CPUs round differently and training amplifies that
   "nondeterministic" not compared (timings; rankings that a rounding difference can reorder)
 RECGRAD_BIN names the folder of the programs; RECGRAD_RUNS the folder for the notebooks' runs.
+
+Exercises. A code cell tagged "exercise" (metadata "exercise": its id) is what the learner fills in; the
+cell tagged "check" with the same id checks it (walkthrough.check: raises Wrong saying what is off).
+notebooks/solutions/<notebook>.py holds, per id, a "# %% solution: <id>" section and a
+"# %% wrong: <id>" section (a plausible mistake). The notebook runs with the solutions in place of the
+exercise cells, and then, for every exercise, its checking cell must fail on the blank exercise cell and
+on the wrong answer. The committed notebook keeps the blank exercise cells, and neither they nor the
+checking cells keep outputs (a learner sees no answer), so their outputs are not compared.
 """
 import argparse
 import pathlib
@@ -55,6 +63,58 @@ def tag_of(cell):
     return tags[0] if tags else None
 
 
+def exercise_id(cell, tag):
+    return cell.metadata.get("exercise") if tag in cell.metadata.get("tags", []) else None
+
+
+def solutions_of(notebook):
+    """{("solution" | "wrong", id): code} from notebooks/solutions/<notebook stem>.py."""
+    path = notebook.parent / "solutions" / (notebook.stem + ".py")
+    sections, key = {}, None
+    if path.exists():
+        for line in path.read_text().splitlines(keepends=True):
+            header = re.match(r"# %% (solution|wrong): (\S+)\s*$", line)
+            if header:
+                key = (header.group(1), header.group(2))
+                sections[key] = ""
+            elif key:
+                sections[key] += line
+    return {k: v.strip("\n") + "\n" for k, v in sections.items()}
+
+
+def with_solutions(nb, notebook):
+    """The notebook to execute: solutions in the exercise cells, then one cell per exercise proving that its
+    check fails on the blank cell and on the wrong answer. Exits naming a missing piece."""
+    sections = solutions_of(notebook)
+    blanks = {}
+    for cell in nb.cells:
+        ex = exercise_id(cell, "exercise")
+        if ex is None:
+            continue
+        for kind in ("solution", "wrong"):
+            if (kind, ex) not in sections:
+                sys.exit(f"run_notebook: {notebook}: exercise {ex!r} has no '# %% {kind}: {ex}' section in "
+                         f"notebooks/solutions/{notebook.stem}.py")
+        blanks[ex] = cell.source
+        cell.source = sections[("solution", ex)]
+    checks = {exercise_id(c, "check"): c.source for c in nb.cells if exercise_id(c, "check")}
+    for ex in blanks:
+        if ex not in checks:
+            sys.exit(f"run_notebook: {notebook}: exercise {ex!r} has no checking cell (tag 'check', same id)")
+        attempts = [("blank", blanks[ex]), ("wrong", sections[("wrong", ex)])]
+        nb.cells.append(nbformat.v4.new_code_cell(
+            f"for _label, _answer in {attempts!r}:\n"
+            f"    exec(_answer, globals())\n"
+            f"    try:\n"
+            f"        exec({checks[ex]!r}, globals())\n"
+            f"    except AssertionError as _e:\n"
+            f"        print(f'exercise {ex}: the check catches the {{_label}} answer: {{_e}}')\n"
+            f"    else:\n"
+            f"        raise RuntimeError(f'exercise {ex}: the check passed the {{_label}} answer')\n",
+            metadata={"proof": ex}))
+    return blanks
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebook", type=pathlib.Path)
@@ -65,18 +125,34 @@ def main():
         sys.exit("run_notebook: jupyter not found; install jupyter-nbconvert python3-ipykernel (scripts/install-deps.sh)")
 
     with tempfile.TemporaryDirectory() as tmp:
-        # The executed copy goes to a scratch folder; the kernel runs in the notebook's own folder.
-        executed = pathlib.Path(tmp) / args.notebook.name
-        done = subprocess.run(["jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", tmp,
-                               f"--ExecutePreprocessor.timeout={args.timeout}",
-                               "--ExecutePreprocessor.kernel_name=python3", str(args.notebook)],
-                              capture_output=True, text=True)
+        # The executed copy is written next to the notebook (its kernel runs in the notebook's folder, where
+        # walkthrough.py is) under a scratch name, and read back from the scratch folder.
+        source = nbformat.read(args.notebook, as_version=4)
+        blanks = with_solutions(source, args.notebook)
+        to_run = args.notebook.parent / f".run_{args.notebook.name}"
+        nbformat.write(source, to_run)
+        try:
+            done = subprocess.run(["jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", tmp,
+                                   "--output", args.notebook.name, f"--ExecutePreprocessor.timeout={args.timeout}",
+                                   "--ExecutePreprocessor.kernel_name=python3", str(to_run)],
+                                  capture_output=True, text=True)
+        finally:
+            to_run.unlink()
         if done.returncode != 0:
             sys.exit(f"run_notebook: {args.notebook} failed to execute:\n{done.stderr[-4000:]}")
-        fresh = nbformat.read(executed, as_version=4)
+        fresh = nbformat.read(pathlib.Path(tmp) / args.notebook.name, as_version=4)
+        for cell in fresh.cells:
+            if "proof" in cell.metadata:
+                print(text_of(cell), end="")
+        fresh.cells = [c for c in fresh.cells if "proof" not in c.metadata]
         if args.update:
             for cell in fresh.cells:
                 cell.metadata.pop("execution", None)  # timestamps would change the file on every update
+                ex = exercise_id(cell, "exercise") or exercise_id(cell, "check")
+                if ex is not None:  # the learner's cells stay blank, without the solution's outputs
+                    cell.outputs, cell.execution_count = [], None
+                    if exercise_id(cell, "exercise"):
+                        cell.source = blanks[ex]
             nbformat.write(fresh, args.notebook)
             print(f"{args.notebook}: outputs updated")
             return
@@ -88,14 +164,14 @@ def main():
     problems = []
     for i, (old, new) in enumerate(zip(code(committed), code(fresh)), start=1):
         tag = tag_of(old)
-        if tag == "nondeterministic":
+        if tag == "nondeterministic" or exercise_id(old, "exercise") or exercise_id(old, "check"):
             continue
         for d in differences(text_of(old), text_of(new), *TOLERANCE[tag]):
             problems.append(f"code cell {i}: {d}")
     if problems:
         sys.exit(f"run_notebook: {args.notebook}: outputs differ from the committed ones "
                  f"(re-run with --update if the change is intended):\n" + "\n".join(problems))
-    print(f"{args.notebook}: {len(code(fresh))} code cells ran; text outputs match")
+    print(f"{args.notebook}: {len(code(fresh))} code cells ran; text outputs match; {len(blanks)} exercises checked")
 
 
 if __name__ == "__main__":
