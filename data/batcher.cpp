@@ -33,6 +33,7 @@ Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& row
   batch.history_item.assign(batch.B * batch.T, 0);
   batch.history_side.resize(fields);
   for (std::size_t f = 0; f < fields; ++f) batch.history_side[f].assign(batch.B * batch.T * data.side_width[f], 0);
+  if (!data.time_gaps.empty()) batch.time_gaps.assign(batch.B * batch.T, 0);
   for (std::size_t b = 0; b < batch.B; ++b) {
     const std::size_t row = rows[b];
     batch.target_item.push_back(data.target_item[row]);
@@ -41,6 +42,9 @@ Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& row
     const std::vector<std::int64_t>& history = data.history_item[row];
     batch.lengths.push_back(history.size());
     std::copy(history.begin(), history.end(), batch.history_item.begin() + static_cast<std::ptrdiff_t>(b * batch.T));
+    if (!data.time_gaps.empty())
+      std::copy(data.time_gaps[row].begin(), data.time_gaps[row].end(),
+                batch.time_gaps.begin() + static_cast<std::ptrdiff_t>(b * batch.T));
     for (std::size_t f = 0; f < fields; ++f) {
       const std::size_t W = data.side_width[f];
       const auto target = data.target_side[f].begin() + static_cast<std::ptrdiff_t>(row * W);

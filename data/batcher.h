@@ -23,6 +23,7 @@ struct Batch {
   std::vector<std::int64_t> history_item;               // [B * T]
   std::vector<std::vector<std::int64_t>> history_side;  // [fields][B * T * W_f], padded slots all 0
   std::vector<std::size_t> lengths;                     // [B] true history lengths
+  std::vector<std::int64_t> time_gaps;                  // [B * T] seconds to the impression, 0 when padded; or empty
   std::vector<double> labels;                           // [B], empty for unlabelled data
   std::vector<std::int64_t> user;                       // [B], empty without a user column
   std::vector<std::size_t> rows;                        // [B] dataset row of each sample

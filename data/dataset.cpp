@@ -23,6 +23,10 @@ RawDataset select_rows(const RawDataset& data, const std::vector<std::size_t>& r
       out.target_side[f].push_back(data.target_side[f][row]);
       out.history_side[f].push_back(data.history_side[f][row]);
     }
+    if (!data.timestamp.empty()) {
+      out.timestamp.push_back(data.timestamp[row]);
+      out.history_timestamps.push_back(data.history_timestamps[row]);
+    }
     if (!data.click_probability.empty()) out.click_probability.push_back(data.click_probability[row]);
     if (!data.relevant.empty()) out.relevant.push_back(data.relevant[row]);
   }

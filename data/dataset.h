@@ -19,6 +19,9 @@ struct RawDataset {
   std::vector<std::vector<std::string>> target_side;               // [fields][N]
   std::vector<std::vector<std::string>> history_item;              // [N][length], OLDEST FIRST
   std::vector<std::vector<std::vector<std::string>>> history_side; // [fields][N][length]
+  // Times in seconds, both empty unless the schema names timestamp columns (synthetic data has them).
+  std::vector<std::int64_t> timestamp;                             // [N] the impression's
+  std::vector<std::vector<std::int64_t>> history_timestamps;       // [N][length], aligned with history_item
 
   // Known only for synthetic data (empty otherwise): each impression's true click probability, and
   // for each history item whether it is relevant to the target (same category), aligned with history_item.
@@ -45,6 +48,9 @@ struct EncodedDataset {
   std::vector<std::vector<std::int64_t>> target_side;                 // [fields][N * W_f]
   std::vector<std::vector<std::int64_t>> history_item;                // [N][length <= max_len], MOST RECENT FIRST
   std::vector<std::vector<std::vector<std::int64_t>>> history_side;   // [fields][N][length * W_f]
+  // Seconds from each kept behaviour to its impression (>= 0), aligned with history_item; empty
+  // without timestamps. What time-gap positions embed.
+  std::vector<std::vector<std::int64_t>> time_gaps;                   // [N][length], MOST RECENT FIRST
 
   std::vector<double> click_probability;    // [N], synthetic only
   std::vector<std::vector<bool>> relevant;  // [N][length], synthetic only, aligned with history_item

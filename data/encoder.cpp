@@ -105,6 +105,19 @@ std::size_t side_width(const RawDataset& data, std::size_t f, const std::string&
   return width;
 }
 
+// Seconds from each behaviour to the impression, oldest first.
+std::vector<std::int64_t> gaps_to_impression(std::int64_t impression, const std::vector<std::int64_t>& behaviours,
+                                             std::size_t row) {
+  std::vector<std::int64_t> gaps;
+  for (std::int64_t time : behaviours) {
+    if (time > impression)
+      throw std::invalid_argument("encode: row " + std::to_string(row) + " has a behaviour at " + std::to_string(time) +
+                                  ", after its impression at " + std::to_string(impression));
+    gaps.push_back(impression - time);
+  }
+  return gaps;
+}
+
 std::string side_file(const std::string& directory, const std::string& field) {
   if (field.find('/') != std::string::npos)
     throw std::invalid_argument("vocabularies: side-info field name '" + field + "' cannot name a file (it holds '/')");
@@ -188,6 +201,9 @@ EncodedDataset encode(const RawDataset& data, const Vocabularies& vocabularies, 
     for (std::size_t f = 0; f < fields; ++f)
       out.history_side[f].push_back(side[f].encode_history(most_recent_first(data.history_side[f][row], max_len)));
     if (!data.relevant.empty()) out.relevant.push_back(most_recent_first(data.relevant[row], max_len));
+    if (!data.timestamp.empty())
+      out.time_gaps.push_back(
+          most_recent_first(gaps_to_impression(data.timestamp[row], data.history_timestamps[row], row), max_len));
   }
   return out;
 }

@@ -130,6 +130,8 @@ std::string config_text(const LogColumns& columns, std::size_t max_len) {
   features["order"] = "oldest_first";
   features["max_len"] = max_len;
   if (!columns.value_separator.empty()) features["multi_valued"] = {{columns.side, columns.value_separator}};
+  features["timestamp"] = kTimestamp;  // read for model.position "time_gap"
+  features["history_timestamps"] = kHistTimestamps;
   config["model"] = {{"attention", {{"kind", "din"}}}};  // the defaults do the rest (docs/real-data.md)
   config["output"] = {{"dir", columns.run_dir}};
   return config.dump(2) + "\n";

@@ -15,11 +15,11 @@
 // The output folder OUT gets
 //   train.tsv, test.tsv  columns  label user_id item_id <side> item_feedback timestamp
 //                                 hist_item_ids <hist side> hist_feedback hist_timestamps
-//                        (the timestamps for a time-gap feature; the config below does not name them yet).
+//                        (the timestamps, for model.position "time_gap", are named in the config below).
 //                        item_feedback is always "candidate": an item's own feedback is unknown when it is
 //                        scored, so all candidates share one learned vector, with the fields of a history entry.
 //   recgrad.json         {"data": {"source": "tsv", "train": "train.tsv", "test": "test.tsv"}, "features": {the
-//                        columns, side info = <side> and the feedback, max_len}, "model": {"attention":
+//                        columns, side info = <side> and the feedback, the timestamps, max_len}, "model": {"attention":
 //                        {"kind": "din"}}, (the defaults do the rest), "output": {"dir": "runs/<name>"}};
 //                        paths in a config are relative to its folder.
 // Written atomically: each file goes to <name>.tmp, and once all three are written and flushed to the

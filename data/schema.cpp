@@ -31,6 +31,8 @@ void validate(const Schema& schema) {
     require(schema.item_side[f], "target side-info");
     require(schema.history_side[f], "history side-info");
   }
+  if (schema.timestamp.empty() != schema.history_timestamps.empty())
+    throw std::invalid_argument("schema: timestamp and history_timestamps go together; set both or neither");
   std::set<std::string> seen;
   for (const std::string& column : schema_columns(schema))
     if (!seen.insert(column).second)
@@ -57,6 +59,7 @@ std::vector<std::string> schema_columns(const Schema& schema) {
   columns.insert(columns.end(), schema.item_side.begin(), schema.item_side.end());
   columns.push_back(schema.history);
   columns.insert(columns.end(), schema.history_side.begin(), schema.history_side.end());
+  if (!schema.timestamp.empty()) columns.insert(columns.end(), {schema.timestamp, schema.history_timestamps});
   return columns;
 }
 

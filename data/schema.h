@@ -31,10 +31,15 @@ struct Schema {
   // Ids seen fewer times than this in the training split (as target or in a history) share the
   // out-of-vocabulary row, which is then trained and means "rare or new".
   std::size_t min_count = 1;
+  // Optional times (integer seconds) for time-gap positions: the impression's, and one per history
+  // entry joined by `separator`, in the history's order. Both or neither; "" = none.
+  std::string timestamp;
+  std::string history_timestamps;
 };
 
 // Throws std::invalid_argument naming the problem: a required column left empty, a side-info field
-// without its history column, a column used twice, a separator that is empty or holds a TAB, max_len 0.
+// without its history column, one timestamp column without the other, a column used twice, a
+// separator that is empty or holds a TAB, max_len 0.
 void validate(const Schema& schema);
 
 // Every column the schema reads, in the order of a written file's header.

@@ -65,6 +65,8 @@ struct User {
   std::vector<std::size_t> interests;         // categories
   std::vector<double> cumulative_interest;    // running sums of their weights
   std::vector<std::size_t> timeline;          // items, oldest first
+  std::vector<bool> opens_burst;              // [timeline] whether the item starts a burst
+  std::vector<std::int64_t> times;            // [timeline] seconds, drawn on the time stream
 
   std::size_t draw_interest(Rng& rng) const { return interests[draw(cumulative_interest, rng)]; }
 };
@@ -81,10 +83,31 @@ User make_user(const SyntheticConfig& config, const Catalog& catalog, Rng& rng) 
   while (user.timeline.size() < config.max_history) {
     const std::size_t c =
         rng.uniform() < config.interest_noise ? rng.below(config.num_categories) : user.draw_interest(rng);
-    do user.timeline.push_back(catalog.draw_item(c, rng));
-    while (user.timeline.size() < config.max_history && rng.uniform() >= burst_ends);
+    const std::size_t first = user.timeline.size();
+    do {
+      user.opens_burst.push_back(user.timeline.size() == first);
+      user.timeline.push_back(catalog.draw_item(c, rng));
+    } while (user.timeline.size() < config.max_history && rng.uniform() >= burst_ends);
   }
   return user;
+}
+
+// The times live on a random stream of their own, so that adding them left every id, label and click
+// probability of the main stream as it was. Distribution in data/synthetic.h.
+constexpr std::int64_t kEpoch = 1500000000;  // 2017-07-14, seconds
+constexpr double kDay = 86400.0;
+constexpr double kStartSpread = 30 * kDay, kBurstGap = 2 * kDay, kInBurstGap = 600.0, kImpressionGap = 3600.0;
+constexpr std::uint64_t kTimeStream = 0x9E3779B97F4A7C15;  // seed offset of the time stream
+
+// Whole seconds of an exponential wait with the given mean.
+std::int64_t wait(double mean, Rng& rng) { return static_cast<std::int64_t>(-mean * std::log(1.0 - rng.uniform())); }
+
+void draw_times(User& user, Rng& rng) {
+  std::int64_t now = kEpoch + static_cast<std::int64_t>(rng.uniform(0.0, kStartSpread));
+  for (std::size_t k = 0; k < user.timeline.size(); ++k) {
+    if (k > 0) now += wait(user.opens_burst[k] ? kBurstGap : kInBurstGap, rng);
+    user.times.push_back(now);
+  }
 }
 
 }  // namespace
@@ -119,6 +142,8 @@ RawDataset generate_synthetic(const SyntheticConfig& config) {
   const Catalog catalog = make_catalog(config, rng);
   std::vector<User> users;
   for (std::size_t u = 0; u < config.num_users; ++u) users.push_back(make_user(config, catalog, rng));
+  Rng time_rng(config.seed + kTimeStream);
+  for (User& user : users) draw_times(user, time_rng);
 
   auto item_id = [](std::size_t i) { return "i" + std::to_string(i); };
   auto category_id = [](std::size_t c) { return "c" + std::to_string(c); };
@@ -139,6 +164,9 @@ RawDataset generate_synthetic(const SyntheticConfig& config) {
 
     std::vector<std::string> items, categories, brands;
     std::vector<bool> relevant;
+    const std::vector<std::int64_t> history_times(user.times.begin(),
+                                                  user.times.begin() + static_cast<std::ptrdiff_t>(length));
+    const std::int64_t now = (length > 0 ? history_times.back() : user.times.front()) + wait(kImpressionGap, time_rng);
     double match = 0.0;  // sum_j recency_decay^j [same category], j = 0 the most recent
     for (std::size_t k = 0; k < length; ++k) {
       const std::size_t item = user.timeline[k];
@@ -164,6 +192,8 @@ RawDataset generate_synthetic(const SyntheticConfig& config) {
     data.history_side[0].push_back(std::move(categories));
     data.history_side[1].push_back(std::move(brands));
     data.relevant.push_back(std::move(relevant));
+    data.timestamp.push_back(now);
+    data.history_timestamps.push_back(history_times);
   }
   return data;
 }

@@ -20,6 +20,15 @@
 // recency-weighted category match dominates; popularity is secondary. Because bursts shift the
 // recent interest, the share of the target's category over the whole history (what mean pooling
 // sees) predicts clicks clearly worse than the recent matches (what target attention can pick out).
+//
+// Times (seconds; features.timestamp "timestamp", features.history_timestamps "hist_timestamps"),
+// drawn on a random stream of their own so that ids, labels and click probabilities do not depend on
+// them: a user's timeline starts at 2017-07-14 + U(0, 30 days); the wait before an item is
+// exponential with mean 10 minutes inside a burst and 2 days before the first item of a burst; the
+// impression comes an exponential wait of mean 1 hour after its last history item (after the
+// timeline's start when the history is empty). So the gap of the most recent behaviour is about an
+// hour, a behaviour in the same burst adds ~10 minutes per step, and each earlier burst ~2 days.
+// The click probability does not read the times: they carry recency and burst edges only.
 #include <cstddef>
 #include <cstdint>
 
@@ -50,11 +59,14 @@ struct SyntheticConfig {
 // Throws std::invalid_argument naming the parameter and the allowed range.
 void validate(const SyntheticConfig& config);
 
-// Ids "u5", "i42", "c3", "b7"; side fields "item_cate" and "item_brand"; click_probability and
-// relevant (same category as the target) filled. Same config, same data.
+// Ids "u5", "i42", "c3", "b7"; side fields "item_cate" and "item_brand"; times, click_probability
+// and relevant (same category as the target) filled. Same config, same data.
 RawDataset generate_synthetic(const SyntheticConfig& config);
 
 // The column names used when a synthetic set is written as TSV (data/tsv_writer.h).
-Schema synthetic_schema(std::size_t max_len);
+Schema synthetic_schema(std::size_t max_len);  // without the timestamp columns, as features' default
+// The names under which the synthetic times are read (features.timestamp, features.history_timestamps).
+inline constexpr const char* kSyntheticTimestamp = "timestamp";
+inline constexpr const char* kSyntheticHistoryTimestamps = "hist_timestamps";
 
 }  // namespace recgrad

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "data/encoder.h"
+#include "data/interaction_log.h"
 #include "data/text.h"
 
 namespace recgrad {
@@ -19,6 +20,7 @@ struct ColumnIndex {
   std::size_t label = 0, item = 0, history = 0;
   std::vector<std::size_t> item_side, history_side;
   std::size_t user = 0;  // meaningful when the schema has a user column
+  std::size_t timestamp = 0, history_timestamps = 0;  // meaningful when the schema names them
 };
 
 // A number such as a 0/1 label, "3", "-0.5" or "1e-3" (strtod's whole cell, with a digit; not "nan").
@@ -68,6 +70,10 @@ ColumnIndex locate_columns(const std::vector<std::string>& header, const Schema&
   if (!schema.user.empty()) index.user = find(schema.user);
   for (const std::string& column : schema.item_side) index.item_side.push_back(find(column));
   for (const std::string& column : schema.history_side) index.history_side.push_back(find(column));
+  if (!schema.timestamp.empty()) {
+    index.timestamp = find(schema.timestamp);
+    index.history_timestamps = find(schema.history_timestamps);
+  }
   return index;
 }
 
@@ -126,7 +132,28 @@ void check_no_control_characters(const std::vector<std::string>& cells, const st
   }
 }
 
-std::vector<std::string> keep_most_recent(std::vector<std::string> oldest_first, std::size_t max_len) {
+// The behaviour times of one line, oldest first: one integer per history entry, none later than the
+// impression (a behaviour cannot follow the impression it explains).
+std::vector<std::int64_t> behaviour_times(const std::vector<std::string>& cells, const ColumnIndex& column,
+                                          const std::vector<std::string>& header, const Schema& schema,
+                                          std::size_t history_length, std::int64_t impression_time,
+                                          const TextLines& lines) {
+  const std::vector<std::string> texts = id_list(cells, column.history_timestamps, header, schema, lines);
+  if (texts.size() != history_length)
+    throw lines.error("column '" + schema.history_timestamps + "' has " + std::to_string(texts.size()) +
+                      " entries but '" + schema.history + "' has " + std::to_string(history_length));
+  std::vector<std::int64_t> times;
+  for (const std::string& text : texts) {
+    times.push_back(parse_integer(text, lines, "column '" + schema.history_timestamps + "'"));
+    if (times.back() > impression_time)
+      throw lines.error("column '" + schema.history_timestamps + "' has the behaviour time " + text +
+                        ", later than the impression's " + schema.timestamp + " " + std::to_string(impression_time));
+  }
+  return times;
+}
+
+template <class T>
+std::vector<T> keep_most_recent(std::vector<T> oldest_first, std::size_t max_len) {
   if (oldest_first.size() > max_len)
     oldest_first.erase(oldest_first.begin(), oldest_first.end() - static_cast<std::ptrdiff_t>(max_len));
   return oldest_first;
@@ -162,6 +189,8 @@ RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn l
   if (data.has_users) used.push_back(column.user);
   used.insert(used.end(), column.item_side.begin(), column.item_side.end());
   used.insert(used.end(), column.history_side.begin(), column.history_side.end());
+  const bool has_times = !schema.timestamp.empty();
+  if (has_times) used.insert(used.end(), {column.timestamp, column.history_timestamps});
 
   while (lines.next(line)) {
     if (line.empty()) throw lines.error("empty line");
@@ -190,6 +219,11 @@ RawDataset read_tsv(const std::string& path, const Schema& schema, LabelColumn l
         throw lines.error("column '" + schema.history_side[f] + "' has " + std::to_string(side.size()) +
                           " entries but '" + schema.history + "' has " + std::to_string(history.size()));
       data.history_side[f].push_back(keep_most_recent(std::move(side), schema.max_len));
+    }
+    if (has_times) {
+      data.timestamp.push_back(parse_integer(cells[column.timestamp], lines, "column '" + schema.timestamp + "'"));
+      data.history_timestamps.push_back(keep_most_recent(
+          behaviour_times(cells, column, header, schema, history.size(), data.timestamp.back(), lines), schema.max_len));
     }
     data.history_item.push_back(keep_most_recent(std::move(history), schema.max_len));
   }

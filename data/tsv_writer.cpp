@@ -15,6 +15,12 @@ const std::string& checked(const std::string& id, const Schema& schema, const st
   return id;
 }
 
+std::vector<std::string> texts(const std::vector<std::int64_t>& times) {
+  std::vector<std::string> out;
+  for (std::int64_t t : times) out.push_back(std::to_string(t));
+  return out;
+}
+
 std::string history_cell(std::vector<std::string> ids, const Schema& schema, const std::string& column) {
   for (const std::string& id : ids) checked(id, schema, column);
   if (schema.order == HistoryOrder::NewestFirst) std::reverse(ids.begin(), ids.end());
@@ -39,6 +45,9 @@ void TsvWriter::write(const RawDataset& data) {
     throw std::invalid_argument("write_tsv: the data has " + std::to_string(fields) + " side-info fields" +
                                 (data.has_users ? " and users" : "") + ", the schema " +
                                 std::to_string(schema_.item_side.size()) + (has_users_ ? " and users" : ""));
+  const bool times = !schema_.timestamp.empty();
+  if (times && data.timestamp.size() != data.size())
+    throw std::invalid_argument("write_tsv: the schema names timestamp columns but the data has no times");
   for (std::size_t row = 0; row < data.size(); ++row) {
     std::vector<std::string> cells = {data.labels[row] == 1.0 ? "1" : "0"};
     if (has_users_) cells.push_back(checked(data.users[row], schema_, schema_.user));
@@ -48,6 +57,10 @@ void TsvWriter::write(const RawDataset& data) {
     cells.push_back(history_cell(data.history_item[row], schema_, schema_.history));
     for (std::size_t f = 0; f < fields; ++f)
       cells.push_back(history_cell(data.history_side[f][row], schema_, schema_.history_side[f]));
+    if (times) {
+      cells.push_back(std::to_string(data.timestamp[row]));
+      cells.push_back(history_cell(texts(data.history_timestamps[row]), schema_, schema_.history_timestamps));
+    }
     out_ << join(cells, "\t") << '\n';
   }
 }

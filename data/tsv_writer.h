@@ -11,7 +11,7 @@ namespace recgrad {
 
 // Opens the file and writes the header; each write() appends the rows of a dataset, so a large
 // conversion can go out chunk by chunk. Column names, separator and history order come from the
-// schema; its user column is written when has_users. Throws std::invalid_argument if the data's
+// schema; its user column is written when has_users, its timestamp columns when it names them. Throws std::invalid_argument if the data's
 // number of side-info fields or its users do not match, or an id is empty or holds a TAB, a line break or the separator
 // (it could not be read back).
 class TsvWriter {

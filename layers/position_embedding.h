@@ -10,11 +10,15 @@
 // vectors as the history grows. Padded positions get a position vector too; the key padding mask
 // removes them downstream.
 //
-// Two kinds:
+// Three kinds:
 //   learned    a table "weight" [max_len, dim], drawn by options.init (an embedding without padding row)
 //   sinusoidal fixed, no parameters (Vaswani et al., 2017):
 //              P[t, 2i] = sin(t / 10000^(2i/dim)),  P[t, 2i+1] = cos(t / 10000^(2i/dim))
-// Both accept histories of at most max_len positions.
+//   time_gap   BST (Chen et al., 2019): a table "weight" [kTimeGapBuckets, dim], drawn by options.init;
+//              P[b, t] = weight[time_gap_bucket(gap[b, t])], gap = seconds from behaviour to impression.
+//              Padded slots carry gap 0 (bucket 0); the key padding mask removes them downstream.
+// All accept histories of at most max_len positions.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,11 +29,17 @@
 namespace recgrad {
 
 // None: no position embedding at all (a model leaves the layer out; the layer refuses it).
-enum class PositionKind { None, Learned, Sinusoidal };
-const std::vector<std::string>& position_kind_names();      // "none", "learned", "sinusoidal"
+enum class PositionKind { None, Learned, Sinusoidal, TimeGap };
+const std::vector<std::string>& position_kind_names();      // "none", "learned", "sinusoidal", "time_gap"
 PositionKind parse_position_kind(const std::string& name);  // throws naming the valid names
 const std::string& position_kind_name(PositionKind kind);
 enum class PositionCombine { Add, Concat };
+
+// Log-scale buckets of a time gap in seconds: 0 for gap < 1 s, else 1 + floor(log2(gap)), capped at
+// kTimeGapBuckets - 1 = 32 (gaps of 2^31 s, 68 years, and more). Bucket k >= 1 holds [2^(k-1), 2^k):
+// 1 s, 2-3 s, ..., 17 (18-36 h), 20 (6-12 days), 25 (194-388 days). A negative gap throws.
+constexpr std::size_t kTimeGapBuckets = 33;
+std::size_t time_gap_bucket(std::int64_t gap_seconds);
 
 struct PositionEmbeddingOptions {
   PositionKind kind = PositionKind::Learned;
@@ -41,14 +51,17 @@ class PositionEmbedding : public Module {
  public:
   PositionEmbedding(std::size_t max_len, std::size_t dim, Rng& rng, DType dtype = DType::Float32,
                     PositionEmbeddingOptions options = {});
-  Tensor forward(const Tensor& history) const;
+  // time_gaps [B * T] (row-major, as Batch::time_gaps): read by time_gap, which needs them; others ignore them.
+  Tensor forward(const Tensor& history, const std::vector<std::int64_t>& time_gaps = {}) const;
 
   std::size_t output_dim(std::size_t input_dim) const;  // D, or D + dim when concatenating
 
-  Tensor weight;  // learned only
+  Tensor weight;  // learned and time_gap only
 
  private:
-  Tensor positions(std::size_t batch, std::size_t length, DType dtype) const;  // P: [B, T, dim]
+  // P: [B, T, dim]
+  Tensor positions(std::size_t batch, std::size_t length, const std::vector<std::int64_t>& time_gaps,
+                   DType dtype) const;
 
   std::size_t max_len_, dim_;
   PositionEmbeddingOptions options_;

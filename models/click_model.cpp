@@ -57,7 +57,7 @@ ClickOutput ClickModel::forward(const Batch& batch) {
   Tensor target = items_->forward(target_fields, {B}, widths);       // [B, D]
   Tensor history = items_->forward(history_fields, {B, T}, widths);  // [B, T, D]
   Tensor mask = padding_mask(batch.lengths, T, dtype_);      // [B, T], 1 = padded
-  if (positions_) history = positions_->forward(history);
+  if (positions_) history = positions_->forward(history, batch.time_gaps);  // time_gap reads the gaps
   for (auto& block : blocks_) history = block->forward(history, mask).output;
 
   AttentionOutput pooled = pooling_->forward(reshape(target, {B, 1, D}), history, mask);

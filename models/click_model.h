@@ -3,7 +3,7 @@
 //
 //   target   = ItemEmbedding(target id, target side info)                 [B, D]
 //   history  = ItemEmbedding(history ids, history side info)              [B, T, D]   (same tables)
-//   history += PositionEmbedding (position 0 = most recent)               optional
+//   history += PositionEmbedding (position 0 = most recent, or time gap)  optional
 //   history  = TransformerBlock(history) x layers                         optional (BST-style)
 //   pooled   = HistoryPooling(query = target, keys = values = history)    [B, D]
 //   x        = [user, target, pooled, target * pooled]                    [B, U + 3D] (user: model.user_embedding)

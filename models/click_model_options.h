@@ -30,7 +30,7 @@ struct ClickModelOptions {
   std::size_t embedding_dim = 16;      // per field (id, each side-info field, user)
   init::EmbeddingInit embedding_init;  // every embedding table, position tables too (layers/init.h)
   FieldCombine combine = FieldCombine::Concat;     // how the side-info fields join the id
-  PositionKind position = PositionKind::Learned;  // None: no position embedding
+  PositionKind position = PositionKind::Learned;  // None: no position embedding; TimeGap needs timestamps
   // A learned vector per user id in the tower's input (needs a user column). On by default: on real
   // logs a user's own click rate is most of what can be predicted (docs/real-data.md).
   bool user_embedding = true;

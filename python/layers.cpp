@@ -158,7 +158,8 @@ void bind_layers(py::module_& m) {
              return std::make_shared<PositionEmbedding>(max_len, dim, rng, dtype_from(dtype), position_options(kind, combine));
            }), py::arg("max_len"), py::arg("dim"), py::arg("rng"), py::arg("dtype") = "float32",
            py::arg("kind") = "learned", py::arg("combine") = "add")
-      .def("forward", &PositionEmbedding::forward, py::arg("history"));
+      .def("forward", &PositionEmbedding::forward, py::arg("history"),
+           py::arg("time_gaps") = std::vector<std::int64_t>{}, "time_gaps: [B * T] seconds, for kind time_gap");
 
   // Attention: every kind derives from Attention, whose forward takes query [B, Tq, D], keys [B, T, D],
   // values [B, T, Dv] and key_padding_mask [B, T] or None, and returns (output, weights).

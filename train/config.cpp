@@ -69,6 +69,8 @@ Schema read_features(ConfigReader r) {
   c.max_len = r.get_int("max_len", c.max_len, 1, 100000);
   c.multi_valued = r.get_string_map("multi_valued", c.multi_valued);
   c.min_count = r.get_int("min_count", c.min_count, 1);
+  c.timestamp = r.get_string("timestamp", c.timestamp);
+  c.history_timestamps = r.get_string("history_timestamps", c.history_timestamps);
   if (c.history_side.size() != c.item_side.size())
     r.fail("history_side", "needs one history column per item_side field (" + std::to_string(c.item_side.size()) +
                                "), got " + std::to_string(c.history_side.size()));
@@ -214,9 +216,16 @@ RunConfig parse_run_config(const nlohmann::json& json) {
   if (c.model.user_embedding && c.features.user.empty())
     root.object("model").fail("user_embedding",
                               "needs a user column (features.user); set it false for data without users");
+  if (c.model.position == PositionKind::TimeGap && c.features.timestamp.empty())
+    root.object("model").fail("position", "\"time_gap\" needs the data's times: set features.timestamp and "
+                                          "features.history_timestamps (their columns)");
   if (c.data.source == "synthetic") {
     const Schema synthetic = synthetic_schema(c.features.max_len);
     ConfigReader features = root.object("features");
+    if (!c.features.timestamp.empty() &&
+        (c.features.timestamp != kSyntheticTimestamp || c.features.history_timestamps != kSyntheticHistoryTimestamps))
+      features.fail("timestamp", std::string("synthetic data names its times \"") + kSyntheticTimestamp + "\" and \"" +
+                                     kSyntheticHistoryTimestamps + "\" (or \"\" for none)");
     for (const std::string& field : c.features.item_side)
       if (std::find(synthetic.item_side.begin(), synthetic.item_side.end(), field) == synthetic.item_side.end())
         features.fail("item_side", "synthetic data has the side-info fields item_cate and item_brand, not \"" + field + "\"");
@@ -288,7 +297,9 @@ nlohmann::json to_json(const RunConfig& c) {
         {"order", history_order_name(f.order)},
         {"max_len", f.max_len},
         {"multi_valued", f.multi_valued},
-        {"min_count", f.min_count}}},
+        {"min_count", f.min_count},
+        {"timestamp", f.timestamp},
+        {"history_timestamps", f.history_timestamps}}},
       {"model",
        {{"embedding_dim", m.embedding_dim},
         {"embedding_init",

@@ -58,7 +58,7 @@ struct TrainingConfig {
   std::uint64_t seed = 42;
   std::size_t eval_every_steps = 0;  // 0 = evaluate once per epoch
   std::size_t patience = 2;          // early stopping: evaluations without a better validation AUC; 0 = off
-  std::size_t threads = 1;           // BLAS threads
+  std::size_t threads = 1;           // threads of recgrad's loops and of OpenBLAS (core/parallel.h)
 };
 
 struct OutputConfig {

@@ -31,6 +31,10 @@ void select_features(RawDataset& data, const Schema& schema) {
     data.has_users = false;
     data.users.clear();
   }
+  if (schema.timestamp.empty()) {
+    data.timestamp.clear();
+    data.history_timestamps.clear();
+  }
 }
 }  // namespace
 

@@ -21,7 +21,9 @@ MemoryEstimate estimate_memory(const RunConfig& config, const FeatureSizes& size
   std::uint64_t rows = sizes.items + sizes.users;
   for (std::size_t n : sizes.side) rows += n;
   MemoryEstimate e;
-  e.embeddings = (rows * E + (m.position == PositionKind::Learned ? sizes.max_len * D : 0)) * kFloat;
+  const std::uint64_t position_rows =
+      m.position == PositionKind::Learned ? sizes.max_len : m.position == PositionKind::TimeGap ? kTimeGapBuckets : 0;
+  e.embeddings = (rows * E + position_rows * D) * kFloat;
 
   std::uint64_t other = 4 * D * D;  // the attention's projections (multi-head's Q, K, V, output)
   std::uint64_t width = (m.user_embedding ? E : 0) + 3 * D, unit = 4 * D;

@@ -51,6 +51,7 @@ ModelGradcheck gradcheck_model(const RunConfig& config) {
                                   0, 0, 0, /**/ 0, 0, 0, /**/ 0, 0, 0}); // sample 2: empty history
   }
   if (sizes.users) batch.user = {2, 1, 2};
+  if (!config.features.timestamp.empty()) batch.time_gaps = {0, 600, 86400, 5, 0, 0, 0, 0, 0};  // padded slots: 0
   batch.labels = {1, 0, 1};
   batch.rows = {0, 1, 2};
 

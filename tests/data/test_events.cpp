@@ -113,7 +113,8 @@ TEST(Events, WritesAReadyConfig) {
     "data": {"source": "tsv", "train": "train.tsv", "test": "test.tsv"},
     "features": {"label": "label", "user": "user_id", "item": "item_id", "item_side": ["item_category", "item_feedback"],
                  "history": "hist_item_ids", "history_side": ["hist_categories", "hist_feedback"], "separator": ",",
-                 "order": "oldest_first", "max_len": 50},
+                 "order": "oldest_first", "max_len": 50, "timestamp": "timestamp",
+                 "history_timestamps": "hist_timestamps"},
     "model": {"attention": {"kind": "din"}},
     "output": {"dir": "runs/events"}})"));
 }

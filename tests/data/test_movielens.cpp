@@ -205,7 +205,8 @@ TEST(MovieLens, WritesAReadyConfig) {
     "data": {"source": "tsv", "train": "train.tsv", "test": "test.tsv"},
     "features": {"label": "label", "user": "user_id", "item": "item_id", "item_side": ["item_genres", "item_feedback"],
                  "history": "hist_item_ids", "history_side": ["hist_genres", "hist_feedback"], "separator": ",",
-                 "order": "oldest_first", "max_len": 7, "multi_valued": {"item_genres": "|"}},
+                 "order": "oldest_first", "max_len": 7, "multi_valued": {"item_genres": "|"},
+                 "timestamp": "timestamp", "history_timestamps": "hist_timestamps"},
     "model": {"attention": {"kind": "din"}},
     "output": {"dir": "runs/movielens"}})"));
   // no temporary file is left beside them

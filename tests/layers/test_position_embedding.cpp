@@ -1,5 +1,7 @@
-// PositionEmbedding: learned and sinusoidal, add and concat; position 0 is the most recent behaviour.
+// PositionEmbedding: learned, sinusoidal and time_gap, add and concat; position 0 is the most recent
+// behaviour; time_gap_bucket's log-scale boundaries.
 #include <cmath>
+#include <limits>
 
 #include <gtest/gtest.h>
 
@@ -77,4 +79,61 @@ TEST(PositionEmbedding, HistoryLongerThanMaxLenThrows) {
   PositionEmbedding positions(3, 2, rng);
   EXPECT_THROW(positions.forward(Tensor::zeros({1, 4, 2})), std::invalid_argument);
   EXPECT_THROW(positions.forward(Tensor::zeros({1, 2, 3})), std::invalid_argument);  // add needs D == dim
+}
+
+TEST(TimeGapBucket, LogTwoBoundariesAndCap) {
+  EXPECT_EQ(time_gap_bucket(0), 0u);  // same second as the impression (and padded slots)
+  EXPECT_EQ(time_gap_bucket(1), 1u);
+  EXPECT_EQ(time_gap_bucket(2), 2u);
+  EXPECT_EQ(time_gap_bucket(3), 2u);
+  EXPECT_EQ(time_gap_bucket(4), 3u);
+  for (std::size_t k = 1; k < 32; ++k) {  // bucket k holds [2^(k-1), 2^k)
+    const std::int64_t low = std::int64_t{1} << (k - 1);
+    EXPECT_EQ(time_gap_bucket(low), k) << low;
+    EXPECT_EQ(time_gap_bucket(2 * low - 1), k) << 2 * low - 1;
+  }
+  EXPECT_EQ(time_gap_bucket(3600), 12u);  // an hour: 2^11 <= 3600 < 2^12
+  EXPECT_EQ(time_gap_bucket(std::int64_t{1} << 31), kTimeGapBuckets - 1);
+  EXPECT_EQ(time_gap_bucket(std::numeric_limits<std::int64_t>::max()), kTimeGapBuckets - 1);
+  EXPECT_THROW(time_gap_bucket(-1), std::invalid_argument);
+}
+
+TEST(PositionEmbedding, GradcheckTimeGapWithPaddingAddAndConcat) {
+  Rng rng(8);
+  // [2, 3] slots: row 0 has two behaviours (slot 2 padded, gap 0), row 1 three; gaps 0 and 1 share
+  // no bucket, 5 and 7 share bucket 3, so one row gathers two gradients.
+  const std::vector<std::int64_t> gaps{5, 3600, 0, 7, 1, 100000};
+  for (PositionCombine combine : {PositionCombine::Add, PositionCombine::Concat}) {
+    PositionEmbedding positions(3, 3, rng, DType::Float64, options(PositionKind::TimeGap, combine));
+    EXPECT_EQ(positions.weight.shape(), (Shape{kTimeGapBuckets, 3}));
+    const auto f = [&](const std::vector<Tensor>& in) {
+      const Tensor out = positions.forward(in[0], gaps);
+      const Tensor mask = padding_mask({2, 3}, 3, DType::Float64);  // [B, T], 1 = padded
+      return out * reshape(1.0 - mask, {2, 3, 1});                  // what the key padding mask keeps
+    };
+    EXPECT_GRADCHECK(f, with_parameters({random_input({2, 3, 3}, rng)}, positions));
+  }
+}
+
+TEST(PositionEmbedding, TimeGapRowIsTheGapsBucket) {
+  Rng rng(9);
+  PositionEmbedding positions(4, 2, rng, DType::Float64, options(PositionKind::TimeGap, PositionCombine::Add));
+  const std::vector<std::int64_t> gaps{3600, 0, 2, 3};  // buckets 12, 0, 2, 2
+  const Tensor p = positions.forward(Tensor::zeros({1, 4, 2}, DType::Float64), gaps);
+  for (std::size_t t = 0; t < gaps.size(); ++t)
+    EXPECT_TRUE(AllClose(reshape(slice(p, 1, t, t + 1), {1, 2}),
+                         slice(positions.weight, 0, time_gap_bucket(gaps[t]), time_gap_bucket(gaps[t]) + 1), 0));
+  sum(p).backward();
+  const Tensor g = positions.weight.grad();
+  EXPECT_EQ(g.at({2, 0}), 2.0);   // gaps 2 and 3 share bucket 2
+  EXPECT_EQ(g.at({12, 1}), 1.0);
+  EXPECT_EQ(g.at({1, 0}), 0.0);   // no gap of 1 s
+}
+
+TEST(PositionEmbedding, TimeGapWithoutOneGapPerSlotThrowsNamingTheKeys) {
+  Rng rng(10);
+  PositionEmbedding positions(4, 2, rng, DType::Float64, options(PositionKind::TimeGap, PositionCombine::Add));
+  EXPECT_TRUE(ThrowsNaming([&] { positions.forward(Tensor::zeros({1, 2, 2}, DType::Float64)); },
+                           {"0 time gaps", "[1, 2]", "features.timestamp"}));
+  EXPECT_THROW(positions.forward(Tensor::zeros({1, 2, 2}, DType::Float64), {1, 2, 3}), std::invalid_argument);
 }
