@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   train->add_option("--out", train_args.out_dir, "Run directory (default: the config's output.dir)");
   train->add_option("--resume", train_args.resume_dir, "Continue the run in this directory from its checkpoint");
   train->add_flag("--quiet", train_args.quiet, "No progress output");
+  train->add_option("--profile", train_args.profile_steps,
+                    "Print a per-op time and memory table (stderr) after the first N steps; training goes on")
+      ->check(CLI::Range(1, 1000000));
 
   EvalArgs eval_args;
   CLI::App* eval = app.add_subcommand("eval", "Evaluate a run's best checkpoint on a TSV file");

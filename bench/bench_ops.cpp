@@ -1,5 +1,5 @@
 // Micro-benchmarks of the pieces a training step is made of, forward and forward + backward, at the
-// shapes of the models (B = 256, T = 50, D = 64, h = 4), float32, one thread:
+// shapes of the models (B = 256, T = 50, D = 64, h = 4), float32, one thread (RECGRAD_THREADS=2: two):
 //   matmul [B*T, D] x [D, D] against bare sgemm calls on the same buffers (the engine's overhead),
 //   batched attention matmul [B, h, 1, d] x [B, h, d, T], masked softmax, embedding gather and its
 //   scatter-add backward, the DIN unit, multi-head attention, and one training step of the default
@@ -7,9 +7,13 @@
 //   of Module::set_fused_kernels), so each kernel's gain can be read off. Run:  cmake --build build --target bench_ops && OPENBLAS_NUM_THREADS=1 build/bin/bench_ops
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <string>
+
 #include "bench/synthetic_batches.h"
 #include "core/blas.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "layers/activations.h"
 #include "layers/din_attention.h"
 #include "layers/linear.h"
@@ -19,6 +23,15 @@
 
 namespace recgrad {
 namespace {
+
+// RECGRAD_THREADS=2 runs every benchmark with 2 threads (core/parallel.h: recgrad's loops and OpenBLAS);
+// one by default.
+const bool kThreadsSet = [] {
+  const char* env = std::getenv("RECGRAD_THREADS");
+  set_threads(env != nullptr ? std::atoi(env) : 1);
+  benchmark::AddCustomContext("recgrad threads", std::to_string(threads()));
+  return true;
+}();
 
 constexpr std::size_t B = 256, T = 50, D = 64, kHeads = 4;
 
@@ -218,6 +231,7 @@ BENCHMARK(BM_Dice)->ArgNames({"backward", "fused"})->ArgsProduct({{0, 1}, {0, 1}
 void BM_TrainStepDefaultModel(benchmark::State& state) {
   ClickModelOptions config;
   config.embedding_dim = 8;
+  config.user_embedding = false;  // the synthetic batches have no user column, as configs/default.json
   config.attention.kind = AttentionKind::MultiHead;
   config.attention.heads = 4;
   config.tower.hidden = {200, 80};

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/synthetic_batches.h"
-#include "core/blas.h"
+#include "core/parallel.h"
 #include "models/click_model.h"
 #include "train/config.h"
 #include "train/from_config.h"
@@ -59,7 +59,7 @@ int run(int argc, char** argv) {
   sizes.side = side;
   for (std::size_t f = 0; f < side.size(); ++f) sizes.side_names.push_back("side" + std::to_string(f));
   sizes.max_len = T;
-  blas::set_threads(threads);
+  set_threads(threads);
 
   ClickModel model(config.model, sizes, 42);
   const NamedTensors params = model.named_parameters();

@@ -5,6 +5,7 @@
 
 #include <xtensor/xreducer.hpp>
 
+#include "core/profile.h"
 #include "core/row_grad.h"
 #include "core/tensor_impl.h"
 
@@ -123,11 +124,14 @@ std::vector<std::shared_ptr<TensorImpl>> topological_order(const std::shared_ptr
 void run_backward(const std::shared_ptr<TensorImpl>& root, AnyArray seed) {
   if (!root->requires_grad)
     throw std::logic_error("backward: the tensor does not require grad (no input of its graph requires grad)");
+  ProfileScope engine("[autograd engine]", profile::Phase::Backward);  // self time: ordering and releasing
   auto order = topological_order(root);
   std::visit([&](auto& g) { accumulate_grad(*root, std::move(g), "backward"); }, seed);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     TensorImpl& t = **it;
-    if (t.grad_fn && t.grad) t.grad_fn->backward(t);
+    if (!t.grad_fn || !t.grad) continue;
+    ProfileScope scope(t.grad_fn->name.c_str(), profile::Phase::Backward);
+    t.grad_fn->backward(t);
   }
   // Release the graph: intermediate grads and nodes go; leaves keep their accumulated grads.
   for (auto& t : order) {

@@ -10,8 +10,8 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a,
           std::size_t lda, const T* b, std::size_t ldb, T beta, T* c, std::size_t ldc);
 
-// Threads OpenBLAS may use. One is the default everywhere in recgrad: on small shared machines a
-// second thread rarely pays (docs/xtensor.md); the config's training.threads sets it.
+// Threads OpenBLAS may use. Called through recgrad::set_threads (core/parallel.h), which sets
+// recgrad's own loops to the same count.
 void set_threads(int n);
 
 }  // namespace recgrad::blas

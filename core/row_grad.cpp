@@ -5,6 +5,7 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "core/parallel.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -35,7 +36,7 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
     for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
   };
   if (t.grad_fn && !t.grad) t.grad = Array<T>(xt::zeros<T>(t.shape));
-  if (t.grad && !t.grad_rows) {
+  if (t.grad && !t.grad_rows) {  // serial: repeated rows would race (the row-sparse path below is parallel)
     T* dst = t.gradient<T>().data();
     for (std::size_t p = 0; p < rows.size(); ++p)
       if (rows[p] != skip_row) add_row(dst + static_cast<std::size_t>(rows[p]) * width, rows_grad + p * width);
@@ -50,7 +51,11 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
   std::sort(order.begin(), order.end());
   std::vector<std::int64_t> old_rows;
   if (t.grad_rows) old_rows = std::move(*t.grad_rows);
+  // Each slot of the union records its old packed row (or none) and where its positions start in
+  // `order`, so the slots fill independently (in parallel, each summing its positions in order).
+  constexpr std::size_t kNone = std::size_t(-1);
   std::vector<std::int64_t> merged;
+  std::vector<std::size_t> old_at, order_at;  // per slot; order_at has one more entry, the end
   merged.reserve(old_rows.size() + order.size());
   std::size_t o = 0, k = 0;
   while (o < old_rows.size() || k < order.size()) {
@@ -58,19 +63,21 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
                                  ? old_rows[o]
                                  : order[k].first;
     merged.push_back(row);
-    if (o < old_rows.size() && old_rows[o] == row) ++o;
+    old_at.push_back(o < old_rows.size() && old_rows[o] == row ? o++ : kNone);
+    order_at.push_back(k);
     while (k < order.size() && order[k].first == row) ++k;
   }
+  order_at.push_back(k);
   Array<T> packed = Array<T>::from_shape({merged.size(), width});
   const T* old = t.grad ? t.gradient<T>().data() : nullptr;
-  o = k = 0;
+#pragma omp parallel for schedule(static) num_threads(threads_for((merged.size() + order.size()) * width))
   for (std::size_t slot = 0; slot < merged.size(); ++slot) {
     T* dst = packed.data() + slot * width;
-    if (o < old_rows.size() && old_rows[o] == merged[slot])
-      std::copy_n(old + (o++) * width, width, dst);
+    if (old_at[slot] != kNone)
+      std::copy_n(old + old_at[slot] * width, width, dst);
     else
       std::fill_n(dst, width, T(0));
-    for (; k < order.size() && order[k].first == merged[slot]; ++k) add_row(dst, rows_grad + order[k].second * width);
+    for (std::size_t q = order_at[slot]; q < order_at[slot + 1]; ++q) add_row(dst, rows_grad + order[q].second * width);
   }
   t.grad = std::move(packed);
   t.grad_rows = std::move(merged);

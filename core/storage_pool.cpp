@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/profile.h"
+
 // Pooled blocks are poisoned, so AddressSanitizer still reports a use of a freed tensor buffer
 // (the macros do nothing in other builds).
 #include <sanitizer/asan_interface.h>
@@ -44,6 +46,7 @@ void* malloc_or_throw(std::size_t bytes) {
 }  // namespace
 
 void* allocate(std::size_t bytes) {
+  profile::count_allocation(bytes);  // the bytes requested, from the pool or not
   if (bytes < kMinPooledBytes) return malloc_or_throw(bytes);
   const std::size_t block_bytes = size_class(bytes);
   Pool& p = pool();

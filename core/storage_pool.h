@@ -9,7 +9,8 @@
 // of two), and hands them out again, so from the second step on the step's arrays come back without the kernel. It
 // holds at most kMaxPooledBytes; beyond that, freed buffers go back to malloc. Thread-safe.
 //
-// Every tensor's storage (Array<T>, core/tensor_impl.h) is allocated through PoolAllocator.
+// Every tensor's storage (Array<T>, core/tensor_impl.h) is allocated through PoolAllocator; while the
+// profiler records (core/profile.h), each request counts to the innermost open scope.
 #include <cstddef>
 
 namespace recgrad {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/parallel.h"
 #include "optim/gradients.h"
 
 namespace recgrad {
@@ -42,6 +43,17 @@ void adam_kernel(const AdamStep& s, std::size_t n, T* p, const T* grad, T* m, T*
   }
 }
 
+// Runs cut into pieces of at most 4096 elements, so that a dense parameter's one run spreads over
+// threads too. The kernel is elementwise: the cut changes no result.
+std::vector<GradRun> cut_runs(const std::vector<GradRun>& runs) {
+  constexpr std::size_t kPiece = 4096;
+  std::vector<GradRun> pieces;
+  for (const GradRun& run : runs)
+    for (std::size_t at = 0; at < run.length; at += kPiece)
+      pieces.push_back({run.param_begin + at, std::min(kPiece, run.length - at), run.touched, run.grad_begin + at});
+  return pieces;
+}
+
 }  // namespace
 
 Adam::Adam(NamedTensors params, AdamOptions options) : Adam(std::move(params), options, Decay::L2, "Adam") {}
@@ -74,7 +86,9 @@ void Adam::update(Tensor& param, ParamState& state) {
   s.amsgrad = options_.amsgrad;
   s.maximize = options_.maximize;
 
-  const std::vector<GradRun> runs = options_.lazy ? touched_runs(param) : all_runs(param);
+  const std::vector<GradRun> runs = cut_runs(options_.lazy ? touched_runs(param) : all_runs(param));
+  std::size_t elements = 0;
+  for (const GradRun& run : runs) elements += run.length;
   dispatch(param.dtype(), [&](auto zero) {
     using T = decltype(zero);
     T* p = param.mutable_data<T>();
@@ -82,7 +96,9 @@ void Adam::update(Tensor& param, ParamState& state) {
     T* m = state.buffers[0].mutable_data<T>();
     T* v = state.buffers[1].mutable_data<T>();
     T* v_max = options_.amsgrad ? state.buffers[2].mutable_data<T>() : nullptr;
-    for (const GradRun& run : runs) {
+#pragma omp parallel for schedule(static) num_threads(threads_for(elements))
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      const GradRun& run = runs[r];
       const std::size_t at = run.param_begin;
       adam_kernel<T>(s, run.length, p + at, run.touched ? grad + run.grad_begin : nullptr, m + at, v + at,
                      v_max != nullptr ? v_max + at : nullptr);

@@ -13,6 +13,7 @@ struct TrainArgs {
   std::string out_dir;                 // default: the config's output.dir
   std::string resume_dir;              // continue this run
   bool quiet = false;
+  std::int64_t profile_steps = 0;      // --profile N: the per-op table of the first N steps on stderr; 0: none
 };
 int run_train(const TrainArgs& args);
 

@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "optim/clip.h"
 
 namespace recgrad {
@@ -40,6 +41,7 @@ double train_step(ClickModel& model, Optimizer& optimizer, const Batch& batch, c
         "training diverged at step {}: loss is {}; first non-finite: {}{}", options.step, loss_value,
         first_non_finite(params),
         options.last_checkpoint.empty() ? "" : "; the last good checkpoint is " + options.last_checkpoint));
+  ProfileScope scope("[optimizer step]");
   optimizer.step();
   return loss_value;
 }

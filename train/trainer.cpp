@@ -7,6 +7,8 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "core/parallel.h"
+#include "core/profile.h"
 #include "data/encoder.h"
 #include "metrics/metrics.h"
 #include "train/data_setup.h"
@@ -64,6 +66,7 @@ class Trainer {
  private:
   void validate(Progress& progress);
   void save();
+  void print_profile();
   bool patience_exhausted() const {
     return config_.training.patience > 0 && state_.evals_since_best >= std::int64_t(config_.training.patience);
   }
@@ -79,6 +82,7 @@ class Trainer {
   std::unique_ptr<PlateauLR> plateau_;  // null unless optim.schedule.kind = "plateau"
   TrainerState state_;
   bool stop_early_ = false;
+  std::int64_t profile_from_ = -1;  // the step the profile's window began after; -1: not profiling
 };
 
 Trainer::Trainer(const RunConfig& config, ClickModel& model, const PreparedData& data, RunDirectory& run,
@@ -112,13 +116,22 @@ void Trainer::resume() {
 bool Trainer::run(Progress& progress) {
   const TrainingConfig& tc = config_.training;
   Batch batch;
+  auto next_batch = [&] {
+    ProfileScope scope("[batch building]");
+    return batcher_.next(batch);
+  };
+  if (options_.profile_steps > 0) {
+    profile_from_ = state_.step;
+    profile::start();
+  }
   while (state_.epoch < std::int64_t(tc.epochs) && !stop_early_) {
-    while (batcher_.next(batch)) {
+    while (next_batch()) {
       optimizer_->set_lr(schedule_->lr(state_.step) * (plateau_ ? plateau_->lr() / config_.optim.lr : 1.0));
       const double loss =
           train_step(model_, *optimizer_, batch, {config_.optim.clip_norm, state_.step + 1, run_.checkpoint_path()});
       ++state_.step;
       ++state_.step_in_epoch;
+      if (profile_from_ >= 0 && state_.step - profile_from_ == options_.profile_steps) print_profile();
       state_.train_loss_sum += loss;
       ++state_.train_loss_count;
       progress.update(std::size_t(state_.epoch + 1), std::size_t(state_.step_in_epoch),
@@ -129,6 +142,7 @@ bool Trainer::run(Progress& progress) {
         if (stop_early_) break;
       }
       if (options_.should_stop && options_.should_stop(state_.step)) {
+        if (profile_from_ >= 0) print_profile();
         save();
         return false;
       }
@@ -145,6 +159,7 @@ bool Trainer::run(Progress& progress) {
     validate(progress);
     save();
   }
+  if (profile_from_ >= 0) print_profile();
   return true;
 }
 
@@ -178,6 +193,12 @@ void Trainer::validate(Progress& progress) {
                                e.logloss, e.gauc)
                        .c_str());
   stop_early_ = patience_exhausted();
+}
+
+// After the profiled steps: the table on stderr (stdout may be parsed), on a line of its own.
+void Trainer::print_profile() {
+  fmt::print(stderr, "\n{}", profile::format_table(profile::stop(), state_.step - profile_from_));
+  profile_from_ = -1;
 }
 
 void Trainer::save() {
@@ -223,6 +244,7 @@ nlohmann::json Trainer::summary(const Progress& progress) {
 nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const RunConfig config = with_absolute_data_paths(config_in);
   const TrainingConfig& tc = config.training;
+  set_threads(int(tc.threads));  // recgrad's loops and OpenBLAS (core/parallel.h)
 
   // Everything that can fail on bad input happens before the first step.
   RunDirectory run(options.run_dir, config, options.resume);

@@ -17,6 +17,9 @@ struct TrainOptions {
   std::string run_dir;   // where the run's files go
   bool resume = false;   // continue from run_dir's checkpoint instead of starting fresh
   bool quiet = false;    // no progress output
+  // > 0: profile this many steps from the first (core/profile.h) and print the table on stderr after them
+  // (or at the run's end, if sooner); training goes on.
+  std::int64_t profile_steps = 0;
   // Asked after every step; true stops the run there (after saving a checkpoint), as Ctrl-C does.
   std::function<bool(std::int64_t step)> should_stop;
   // Called before each evaluation with the split's name, "valid" or "test" (progress displays, tests).

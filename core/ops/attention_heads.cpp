@@ -5,10 +5,13 @@
 // they lie. The plain form, split_heads = transpose(reshape(x, [B, T, h, hd]), 1, 2) and back, copies
 // every projection twice forward and twice backward, and transposes the keys once more
 // (tests/core/test_attention_heads.cpp checks both forms agree in float64). One small gemm per
-// (sample, head), as in matmul's batched path. Every (sample, head) writes its own block of each
-// gradient, so together they cover the buffer exactly once and write_grad's beta applies to all.
+// (sample, head), as in matmul's batched path, spread over threads (core/parallel.h). Every (sample,
+// head) writes its own block of each gradient, so together they cover the buffer exactly once and
+// write_grad's beta applies to all, and threads never write to the same element.
 #include "core/blas.h"
 #include "core/ops.h"
+#include "core/parallel.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -33,6 +36,7 @@ HeadPlan head_plan(const char* op, const Shape& as, const Shape& bs, std::size_t
 // Reference: reference_heads in layers/multi_head_attention.cpp; test: MultiHeadAttention.FusedHeadOpsEqualSplitHeadsMatmul.
 // scores[b, i] = scale Q_bi K_biᵀ  ([Tq, hd] x [hd, T]);   dQ_bi += scale dS_bi K_bi,  dK_bi += scale dS_biᵀ Q_bi
 Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_heads, double scale) {
+  ProfileScope scope("head_scores");
   const DType d = common_dtype({query, keys}, "head_scores");
   const HeadPlan p = head_plan("head_scores", query.shape(), keys.shape(), num_heads);
   return dispatch(d, [&](auto zero) {
@@ -42,6 +46,8 @@ Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_head
     const T alpha = T(scale);
     const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
     Array<T> scores = Array<T>::from_shape({p.batch, p.heads, Tq, Tk});
+    const PerSampleGemms gemms(p.batch * D * Tq * Tk);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
     for (std::size_t b = 0; b < p.batch; ++b)
       for (std::size_t i = 0; i < p.heads; ++i)
         blas::gemm<T>(false, true, Tq, Tk, hd, alpha, Q + p.head(b, Tq, i), D, K + p.head(b, Tk, i), D, 0,
@@ -54,12 +60,16 @@ Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_head
           const T* dS = ctx.grad_output().data();
           const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
           ctx.write_grad(0, query_shape, [&](T* dQ, T beta) {
+            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(false, false, Tq, hd, Tk, alpha, dS + p.block(b, i), Tk, K + p.head(b, Tk, i), D, beta,
                               dQ + p.head(b, Tq, i), D);
           });
           ctx.write_grad(1, keys_shape, [&](T* dK, T beta) {
+            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(true, false, Tk, hd, Tq, alpha, dS + p.block(b, i), Tk, Q + p.head(b, Tq, i), D, beta,
@@ -72,6 +82,7 @@ Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_head
 // Reference: reference_heads in layers/multi_head_attention.cpp; test: MultiHeadAttention.FusedHeadOpsEqualSplitHeadsMatmul.
 // out[b, :, i hd : (i+1) hd] = W_bi V_bi  ([Tq, T] x [T, hd]);   dW_bi += dO_bi V_biᵀ,  dV_bi += W_biᵀ dO_bi
 Tensor head_mix(const Tensor& weights, const Tensor& values) {
+  ProfileScope scope("head_mix");
   const DType d = common_dtype({weights, values}, "head_mix");
   const Shape& ws = weights.shape();
   if (ws.size() != 4 || values.dim() != 3 || ws[0] != values.size(0) || ws[3] != values.size(1) || ws[1] == 0 ||
@@ -85,6 +96,8 @@ Tensor head_mix(const Tensor& weights, const Tensor& values) {
     const T* V = values_of<T>(values, "head_mix").data();
     const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
     Array<T> out = Array<T>::from_shape({p.batch, Tq, D});
+    const PerSampleGemms gemms(p.batch * D * Tq * Tk);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
     for (std::size_t b = 0; b < p.batch; ++b)
       for (std::size_t i = 0; i < p.heads; ++i)
         blas::gemm<T>(false, false, Tq, hd, Tk, 1, W + p.block(b, i), Tk, V + p.head(b, Tk, i), D, 0,
@@ -97,12 +110,16 @@ Tensor head_mix(const Tensor& weights, const Tensor& values) {
           const T* dO = ctx.grad_output().data();
           const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
           ctx.write_grad(0, weights_shape, [&](T* dW, T beta) {
+            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(false, true, Tq, Tk, hd, 1, dO + p.head(b, Tq, i), D, V + p.head(b, Tk, i), D, beta,
                               dW + p.block(b, i), Tk);
           });
           ctx.write_grad(1, values_shape, [&](T* dV, T beta) {
+            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(true, false, Tk, hd, Tq, 1, W + p.block(b, i), Tk, dO + p.head(b, Tq, i), D, beta,

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "core/ops.h"
+#include "core/parallel.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -41,6 +43,7 @@ Array<T> dice_forward(const Tensor& x, const T* alpha, const std::vector<double>
   saved.p = Array<T>::from_shape({n, D});
   Array<T> y = Array<T>::from_shape(x.shape());
   T *p = saved.p.data(), *out = y.data();  // raw pointers: the compiler need not reload them per element
+#pragma omp parallel for schedule(static) num_threads(threads_for(n * D))
   for (std::size_t r = 0; r < n; ++r)
     for (std::size_t j = 0; j < D; ++j) {
       const std::size_t i = r * D + j;
@@ -74,6 +77,7 @@ Array<T> vector_array(const std::vector<double>& v) {
 // norm's: with g = dL/ds,  dx = dx_direct + (g - mean_rows(g) - s mean_rows(g s)) / sqrt(var + eps).
 Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double>* batch_mean,
             std::vector<double>* batch_var) {
+  ProfileScope scope("dice");
   check_dice(x, alpha, "dice");
   const std::size_t D = alpha.size(0), n = x.numel() / D;
   if (n < 2)
@@ -81,15 +85,24 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
   return dispatch(common_dtype({x, alpha}, "dice"), [&](auto zero) {
     using T = decltype(zero);
     const T* v = values_of<T>(x, "dice").data();
-    std::vector<double> mean(D, 0.0), var(D, 0.0);
-    for (std::size_t r = 0; r < n; ++r)
-      for (std::size_t j = 0; j < D; ++j) mean[j] += v[r * D + j];
+    const int team = threads_for(n * D);
+    PartialSums<double> mean_sums(team, D), var_sums(team, D);
+#pragma omp parallel for schedule(static) num_threads(team)
+    for (std::size_t r = 0; r < n; ++r) {
+      double* sum = mean_sums.mine();
+      for (std::size_t j = 0; j < D; ++j) sum[j] += v[r * D + j];
+    }
+    std::vector<double> mean = mean_sums.total();
     for (double& m : mean) m /= double(n);
-    for (std::size_t r = 0; r < n; ++r)
+#pragma omp parallel for schedule(static) num_threads(team)
+    for (std::size_t r = 0; r < n; ++r) {
+      double* sum = var_sums.mine();
       for (std::size_t j = 0; j < D; ++j) {
         const double c = v[r * D + j] - mean[j];
-        var[j] += c * c;
+        sum[j] += c * c;
       }
+    }
+    std::vector<double> var = var_sums.total();
     for (double& s2 : var) s2 /= double(n);
     if (batch_mean) *batch_mean = mean;
     if (batch_var) *batch_var = var;
@@ -98,25 +111,32 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
     return make_result<T>("dice", std::move(y), {x, alpha}, [D, n, saved = std::move(saved)](const Backward<T>& ctx) {
       const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
       const T* p = saved.p.data();
-      // Pass 1, per feature: dalpha = Σ dy x (1 - p), and the row means of g and g s.
-      std::vector<double> dalpha(D, 0.0), g_mean(D, 0.0), gs_mean(D, 0.0);
-      for (std::size_t r = 0; r < n; ++r)
+      // Pass 1, per feature: dalpha = Σ dy x (1 - p), and the row sums of g and g s.
+      const int team = threads_for(n * D);
+      PartialSums<double> sums(team, 3 * D);  // [dalpha | Σ g | Σ g s]
+#pragma omp parallel for schedule(static) num_threads(team)
+      for (std::size_t r = 0; r < n; ++r) {
+        double *dalpha = sums.mine(), *g_sum = dalpha + D, *gs_sum = dalpha + 2 * D;
         for (std::size_t j = 0; j < D; ++j) {
           const std::size_t i = r * D + j;
           const T g = grad_s(dy[i], v[i], a[j], p[i]);
           dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
-          g_mean[j] += g;
-          gs_mean[j] += g * saved.s(v[i], j);
+          g_sum[j] += g;
+          gs_sum[j] += g * saved.s(v[i], j);
         }
+      }
+      const std::vector<double> total = sums.total();
+      const std::vector<double> dalpha(total.begin(), total.begin() + std::ptrdiff_t(D));
       std::vector<T> g_mean_t(D), gs_mean_t(D);  // in x's precision for pass 2
       for (std::size_t j = 0; j < D; ++j) {
-        g_mean_t[j] = static_cast<T>(g_mean[j] / double(n));
-        gs_mean_t[j] = static_cast<T>(gs_mean[j] / double(n));
+        g_mean_t[j] = static_cast<T>(total[D + j] / double(n));
+        gs_mean_t[j] = static_cast<T>(total[2 * D + j] / double(n));
       }
       // Pass 2: dx.
       if (ctx.needs_grad(0)) {
         Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
         T* dxd = dx.data();
+#pragma omp parallel for schedule(static) num_threads(team)
         for (std::size_t r = 0; r < n; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
@@ -133,6 +153,7 @@ Tensor dice(const Tensor& x, const Tensor& alpha, double eps, std::vector<double
 // Reference: Dice's reference form in eval; test: Dice.FusedOpEqualsComposedFormulaInTrainingAndEval.
 // Fixed statistics (eval): s depends on x alone, so dx = dx_direct + g / sqrt(var + eps).
 Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tensor& var, double eps) {
+  ProfileScope scope("dice");
   check_dice(x, alpha, "dice");
   const std::size_t D = alpha.size(0);
   if (mean.shape() != Shape{D} || var.shape() != Shape{D})
@@ -146,17 +167,21 @@ Tensor dice(const Tensor& x, const Tensor& alpha, const Tensor& mean, const Tens
       const T *dy = ctx.grad_output().data(), *v = ctx.input(0).data(), *a = ctx.input(1).data();
       const T* p = saved.p.data();
       const std::size_t n = saved.p.size() / D;
-      std::vector<double> dalpha(D, 0.0);
+      const int team = threads_for(n * D);
+      PartialSums<double> dalpha(team, D);
       Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
       T* dxd = dx.data();
-      for (std::size_t r = 0; r < n; ++r)
+#pragma omp parallel for schedule(static) num_threads(team)
+      for (std::size_t r = 0; r < n; ++r) {
+        double* dalpha_sum = dalpha.mine();
         for (std::size_t j = 0; j < D; ++j) {
           const std::size_t i = r * D + j;
-          dalpha[j] += dy[i] * v[i] * (T(1) - p[i]);
+          dalpha_sum[j] += dy[i] * v[i] * (T(1) - p[i]);
           dxd[i] = grad_x_direct(dy[i], a[j], p[i]) + grad_s(dy[i], v[i], a[j], p[i]) * saved.inv_std[j];
         }
+      }
       ctx.accumulate(0, std::move(dx));
-      ctx.accumulate(1, vector_array<T>(dalpha));
+      ctx.accumulate(1, vector_array<T>(dalpha.total()));
     });
   });
 }

@@ -12,6 +12,7 @@
 
 #include "core/blas.h"
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -35,6 +36,7 @@ void check_rows(const std::vector<std::int64_t>& rows, std::size_t n, const char
 //   dW_q = dQᵀ query,  [dW_k, dW_p] = dyᵀ pair,  dW_d = dW_q - dW_k,  db = Σ_r dQ[r]
 Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vector<std::int64_t>& query_rows,
                        const std::vector<std::int64_t>& key_rows, const Tensor& weight, const Tensor& bias) {
+  ProfileScope scope("din_pair_linear");
   const bool has_bias = bias.defined();
   const DType d = has_bias ? common_dtype({query, keys, weight, bias}, "din_pair_linear")
                            : common_dtype({query, keys, weight}, "din_pair_linear");

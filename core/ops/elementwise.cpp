@@ -5,6 +5,7 @@
 #include <xtensor/xoperation.hpp>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -13,6 +14,7 @@ namespace {
 // Binary op on two tensors of one dtype; `forward(a, b)` and `backward(ctx, a, b, dy)` are generic.
 template <class Forward, class BackwardFn>
 Tensor binary(const char* name, const Tensor& a, const Tensor& b, Forward forward, BackwardFn backward) {
+  ProfileScope scope(name);
   const DType d = common_dtype({a, b}, name);
   broadcast_shapes(a.shape(), b.shape(), name);  // a clear error before xtensor's
   return dispatch(d, [&](auto zero) {
@@ -26,6 +28,7 @@ Tensor binary(const char* name, const Tensor& a, const Tensor& b, Forward forwar
 
 template <class Forward, class BackwardFn>
 Tensor unary(const char* name, const Tensor& x, Forward forward, BackwardFn backward) {
+  ProfileScope scope(name);
   return dispatch(common_dtype({x}, name), [&](auto zero) {
     using T = decltype(zero);
     Array<T> y = forward(values_of<T>(x, name));

@@ -2,6 +2,8 @@
 #include <algorithm>
 
 #include "core/ops.h"
+#include "core/parallel.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -11,6 +13,7 @@ namespace recgrad {
 // forward still reads the padding row (nn.Embedding keeps it at zero by never updating it).
 Tensor gather_rows(const Tensor& table, const std::vector<std::int64_t>& indices, const Shape& index_shape,
                    std::int64_t padding_idx) {
+  ProfileScope scope("gather_rows");
   const Shape& ts = table.shape();
   if (ts.size() != 2) throw std::invalid_argument("gather_rows: table must be 2-D [N, D], got " + to_string(ts));
   if (indices.size() != numel(index_shape))
@@ -31,6 +34,7 @@ Tensor gather_rows(const Tensor& table, const std::vector<std::int64_t>& indices
     using T = decltype(zero);
     const T* src = values_of<T>(table, "gather_rows").data();
     Array<T> y = Array<T>::from_shape(out_shape);
+#pragma omp parallel for schedule(static) num_threads(threads_for(indices.size() * width))
     for (std::size_t p = 0; p < indices.size(); ++p)
       std::copy_n(src + static_cast<std::size_t>(indices[p]) * width, width, y.data() + p * width);
     return make_result<T>("gather_rows", std::move(y), {table}, [indices, padding_idx](const Backward<T>& ctx) {

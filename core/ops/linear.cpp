@@ -9,6 +9,7 @@
 
 #include "core/blas.h"
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -17,6 +18,7 @@ namespace recgrad {
 // x [..., in], weight [out, in], bias [out] or undefined -> y [..., out]; all leading axes are rows
 // of one gemm.  dx = dy W,  dW = dyᵀ x,  db = Σ_rows dy.
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  ProfileScope scope("linear");
   const bool has_bias = bias.defined();
   const DType d = has_bias ? common_dtype({x, weight, bias}, "linear") : common_dtype({x, weight}, "linear");
   if (weight.dim() != 2 || x.dim() == 0 || x.size(-1) != weight.size(1) ||

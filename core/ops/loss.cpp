@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -12,6 +13,7 @@ namespace recgrad {
 // large x, so logits of ±1e4 stay finite.
 // dx = dloss (σ(x) - y) / N. The targets are read by the backward, never given a gradient.
 Tensor bce_with_logits(const Tensor& logits, const Tensor& targets) {
+  ProfileScope scope("bce_with_logits");
   if (logits.defined() && targets.defined() && logits.shape() != targets.shape())
     throw std::invalid_argument("bce_with_logits: logits of shape " + to_string(logits.shape()) +
                                 " and targets of shape " + to_string(targets.shape()) + " must match");

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "core/ops.h"
+#include "core/parallel.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -14,6 +16,7 @@ namespace recgrad {
 // x [..., D], weight [1] or [D] -> y [..., D].
 // dx = dy where x > 0, weight dy elsewhere (PyTorch's choice at x = 0);  dweight = Σ dy min(x, 0).
 Tensor prelu(const Tensor& x, const Tensor& weight) {
+  ProfileScope scope("prelu");
   const std::size_t slopes = weight.dim() == 1 ? weight.size(0) : 0;
   if (slopes == 0 || x.dim() == 0 || (slopes > 1 && x.size(-1) != slopes))
     throw std::invalid_argument("prelu: x " + to_string(x.shape()) + " and weight " + to_string(weight.shape()) +
@@ -30,6 +33,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
     for (std::size_t j = 0; j < D; ++j) slope[j] = a[slopes > 1 ? j : 0];
     Array<T> y = Array<T>::from_shape(x.shape());
     T* out = y.data();
+#pragma omp parallel for schedule(static) num_threads(threads_for(rows * D))
     for (std::size_t r = 0; r < rows; ++r)
       for (std::size_t j = 0; j < D; ++j) {
         const std::size_t i = r * D + j;
@@ -40,6 +44,7 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
       if (ctx.needs_grad(0)) {
         Array<T> dx = Array<T>::from_shape(ctx.input(0).shape());
         T* dxd = dx.data();
+#pragma omp parallel for schedule(static) num_threads(threads_for(rows * D))
         for (std::size_t r = 0; r < rows; ++r)
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
@@ -48,12 +53,17 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
         ctx.accumulate(0, std::move(dx));
       }
       if (ctx.needs_grad(1)) {
-        std::vector<T> per_feature(D, T(0));  // Σ over rows of dy min(x, 0), then folded into the slopes
-        for (std::size_t r = 0; r < rows; ++r)
+        const int team = threads_for(rows * D);
+        PartialSums<double> sums(team, D);  // Σ over rows of dy min(x, 0), in double; then folded into the slopes
+#pragma omp parallel for schedule(static) num_threads(team)
+        for (std::size_t r = 0; r < rows; ++r) {
+          double* sum = sums.mine();
           for (std::size_t j = 0; j < D; ++j) {
             const std::size_t i = r * D + j;
-            per_feature[j] += dy[i] * std::min(v[i], T(0));
+            sum[j] += dy[i] * std::min(v[i], T(0));
           }
+        }
+        const std::vector<double> per_feature = sums.total();
         Array<T> da = Array<T>::from_shape({slopes});
         std::fill(da.begin(), da.end(), T(0));
         for (std::size_t j = 0; j < D; ++j) da.data()[slopes > 1 ? j : 0] += per_feature[j];

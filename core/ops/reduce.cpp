@@ -4,6 +4,7 @@
 #include <xtensor/xsort.hpp>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -39,6 +40,7 @@ Shape reduced_shape(const Shape& s, const std::vector<std::size_t>& axes, bool k
 // y = sum over `axes` of x * scale;  dx += scale * dy broadcast back over the reduced axes
 Tensor scaled_sum(const char* name, const Tensor& x, const std::vector<std::size_t>& axes, bool keepdims,
                   double scale) {
+  ProfileScope scope(name);
   const Shape in_shape = x.shape();
   const Shape out_shape = reduced_shape(in_shape, axes, keepdims);
   return dispatch(common_dtype({x}, name), [&](auto zero) {
@@ -78,6 +80,7 @@ Tensor mean(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
 
 // y = max along axis;  dx += dy at the first position of the maximum, 0 elsewhere
 Tensor max(const Tensor& x, int axis, bool keepdims) {
+  ProfileScope scope("max");
   const std::size_t ax = normalize_axis(axis, x.dim(), "max");
   const Shape in_shape = x.shape();
   if (in_shape[ax] == 0) throw std::invalid_argument("max: axis " + std::to_string(axis) + " is empty");

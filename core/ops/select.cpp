@@ -5,6 +5,7 @@
 #include <xtensor/xbroadcast.hpp>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/ops/mask.h"
 #include "core/tensor_impl.h"
 
@@ -32,6 +33,7 @@ std::vector<std::uint8_t> broadcast_mask(const Tensor& mask, const Shape& shape,
 
 // y = cond ? a : b, all three broadcast together;  da += dy where cond, db += dy elsewhere
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  ProfileScope scope("where");
   if (!cond.defined()) throw std::invalid_argument("where: undefined cond");
   const DType d = common_dtype({a, b}, "where");
   const Shape out_shape = broadcast_shapes(broadcast_shapes(a.shape(), b.shape(), "where"), cond.shape(), "where");
@@ -57,6 +59,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 
 // y = mask ? value : x (mask broadcast to x's shape);  dx += dy where the mask is 0
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+  ProfileScope scope("masked_fill");
   if (!mask.defined()) throw std::invalid_argument("masked_fill: undefined mask");
   std::vector<std::uint8_t> masked = broadcast_mask(mask, x.shape(), "masked_fill");
   return dispatch(common_dtype({x}, "masked_fill"), [&](auto zero) {

@@ -6,6 +6,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -44,6 +45,7 @@ void permute_copy(const T* src, const Shape& in_shape, const std::vector<std::si
 }
 
 Tensor permute_op(const char* name, const Tensor& x, const std::vector<std::size_t>& axes) {
+  ProfileScope scope(name);
   const Shape in_shape = x.shape();
   std::vector<std::size_t> sorted = axes;
   std::sort(sorted.begin(), sorted.end());
@@ -73,6 +75,7 @@ Tensor permute_op(const char* name, const Tensor& x, const std::vector<std::size
 
 // y = x viewed with a new shape (row-major order kept);  dx += dy viewed with x's shape
 Tensor reshape(const Tensor& x, const Shape& shape) {
+  ProfileScope scope("reshape");
   const Shape in_shape = x.shape();
   if (numel(shape) != numel(in_shape))
     throw std::invalid_argument("reshape: cannot view shape " + to_string(in_shape) + " (" +
@@ -106,6 +109,7 @@ Tensor permute(const Tensor& x, const std::vector<std::size_t>& axes) { return p
 // y = [t0 | t1 | ...] along axis: every line of y is the lines of the inputs one after another;
 // d t_k += the part of dy that came from t_k
 Tensor concat(const std::vector<Tensor>& tensors, int axis) {
+  ProfileScope scope("concat");
   if (tensors.empty()) throw std::invalid_argument("concat: no tensors given");
   const DType dtype = common_dtype(tensors, "concat");
   const Shape& first = tensors.front().shape();
@@ -150,6 +154,7 @@ Tensor concat(const std::vector<Tensor>& tensors, int axis) {
 
 // y = x[..., start:end, ...] along axis;  dx += dy placed at [start, end), 0 elsewhere
 Tensor slice(const Tensor& x, int axis, std::size_t start, std::size_t end) {
+  ProfileScope scope("slice");
   const Shape in_shape = x.shape();
   const std::size_t ax = normalize_axis(axis, in_shape.size(), "slice");
   if (start > end || end > in_shape[ax])

@@ -9,16 +9,19 @@
 #include <limits>
 
 #include "core/ops.h"
+#include "core/profile.h"
 #include "core/ops/mask.h"
+#include "core/parallel.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
 
 namespace {
 // Calls f(offset of the line's first element) for every line along the axis; the line's entries
-// are lines.inner apart.
+// are lines.inner apart. Lines are independent, so blocks of them go to threads.
 template <class F>
 void for_each_line(const AxisLines& lines, F f) {
+#pragma omp parallel for schedule(static) num_threads(threads_for(lines.outer * lines.n * lines.inner))
   for (std::size_t o = 0; o < lines.outer; ++o)
     for (std::size_t i = 0; i < lines.inner; ++i) f(o * lines.n * lines.inner + i);
 }
@@ -50,6 +53,7 @@ const std::uint8_t* line_mask(const std::vector<std::uint8_t>& masked, std::size
 // y_j = e^(x_j - m) / sum_k e^(x_k - m) over kept entries, 0 at masked ones;
 // dx_j = y_j (dy_j - sum_k y_k dy_k)  (masked entries and empty lines have y = 0, hence dx = 0)
 Tensor softmax(const Tensor& x, int axis, const Tensor& mask) {
+  ProfileScope scope("softmax");
   const AxisLines lines = axis_lines(x.shape(), normalize_axis(axis, x.dim(), "softmax"));
   const std::vector<std::uint8_t> masked = broadcast_mask(mask, x.shape(), "softmax");
   return dispatch(common_dtype({x}, "softmax"), [&](auto zero) {
@@ -87,6 +91,7 @@ Tensor softmax(const Tensor& x, int axis, const Tensor& mask) {
 // y_j = x_j - m - log sum_k e^(x_k - m) over kept entries, 0 at masked ones;
 // dx_j = dy_j - softmax_j * sum_k dy_k over kept entries (softmax_j = e^(y_j)), 0 at masked ones
 Tensor log_softmax(const Tensor& x, int axis, const Tensor& mask) {
+  ProfileScope scope("log_softmax");
   const AxisLines lines = axis_lines(x.shape(), normalize_axis(axis, x.dim(), "log_softmax"));
   std::vector<std::uint8_t> masked = broadcast_mask(mask, x.shape(), "log_softmax");
   return dispatch(common_dtype({x}, "log_softmax"), [&](auto zero) {

@@ -27,6 +27,7 @@ expect_error unknown-flag "recgrad: error: The following argument was not expect
 expect_error no-subcommand "recgrad: error: A subcommand is required"
 expect_error explain-negative-line "recgrad: error: --line must be at least 1, got -1" explain "$work/nowhere" --line -1
 expect_error explain-user-and-line "recgrad: error: --line excludes --user" explain "$work/nowhere" --user u1 --line 2
+expect_error profile-zero "recgrad: error: --profile: Value 0 not in range 1 to 1000000" train "$configs/default.json" --profile 0
 for run in run1 run2 run3 run4 run5 run6 run7; do no_run_left "$run" "$work/$run"; done
 echo "$failures failure(s)"
 [[ $failures -eq 0 ]]

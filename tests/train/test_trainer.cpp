@@ -370,3 +370,21 @@ TEST(TrainStep, NonFiniteLossStopsBeforeTheUpdateNamingTheStepAndTheParameter) {
   const auto after = values_of(model.named_parameters());
   for (std::size_t i = 1; i < before.size(); ++i) EXPECT_EQ(before[i], after[i]) << model.named_parameters()[i].first;
 }
+
+TEST(Trainer, TwoThreadsTwiceGiveTheSameSummary) {
+  // Batches and histories large enough that the parallel loops (core/parallel.h) run on 2 threads.
+  RunConfig config = tiny_config("din");
+  config.data.synthetic.impressions = 1500;
+  config.data.synthetic.max_history = 30;
+  config.features.max_len = 30;
+  config.model.embedding_dim = 16;
+  config.training.batch_size = 256;
+  config.training.epochs = 1;
+  config.training.threads = 2;
+  const std::string a = fresh_dir("threads_a"), b = fresh_dir("threads_b");
+  json first = train_into(a, config), second = train_into(b, config);
+  for (json* summary : {&first, &second}) summary->erase("train_samples_per_s");  // a timing
+  EXPECT_EQ(first.dump(), second.dump());
+  EXPECT_EQ(read(a + "/metrics.jsonl"), read(b + "/metrics.jsonl"));
+  expect_same_tensors(a + "/checkpoint.safetensors", b + "/checkpoint.safetensors");
+}
