@@ -12,12 +12,12 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "core/blas.h"
 #include "data/events.h"
 #include "data/movielens.h"
 #include "io/atomic_file.h"
 #include "train/data_setup.h"
 #include "train/evaluate.h"
+#include "train/explain.h"
 #include "train/model_gradcheck.h"
 #include "train/run_dir.h"
 #include "train/trainer.h"
@@ -41,19 +41,13 @@ const char* signal_name(int signal) {
   return signal == SIGTERM ? "SIGTERM" : signal == SIGHUP ? "SIGHUP" : "SIGINT";
 }
 
-// The data a run command scores: a TSV in the run's format, or the run's own test split.
-EncodedDataset data_for(const LoadedRun& run, const std::string& path) {
-  if (!path.empty()) return load_encoded(path, run.config.features, run.vocabularies);
-  return prepare_data(run.config).test;
-}
-
-double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 }  // namespace
 
 int run_train(const TrainArgs& args) {
   RunConfig config;
   TrainOptions options;
   options.quiet = args.quiet;
+  options.profile_steps = args.profile_steps;
   if (!args.resume_dir.empty()) {
     if (!args.config.empty()) throw std::invalid_argument("give either a CONFIG or --resume DIR (which has its own config)");
     if (!args.out_dir.empty()) throw std::invalid_argument("--out does not go with --resume: the run stays in its directory");
@@ -67,7 +61,6 @@ int run_train(const TrainArgs& args) {
     config = load_run_config(args.config, args.overrides);
     options.run_dir = args.out_dir.empty() ? config.output.dir : args.out_dir;
   }
-  blas::set_threads(int(config.training.threads));
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) std::signal(signal, on_stop_signal);
   options.should_stop = [](std::int64_t) {  // asked after every step
     g_stepping = true;
@@ -127,62 +120,31 @@ int run_explain(const ExplainArgs& args) {
   if (args.line < 1) throw std::invalid_argument(fmt::format("--line must be at least 1, got {}", args.line));
   LoadedRun run = load_run(args.run_dir);
   const EncodedDataset data = data_for(run, args.data);
-  const Vocabularies& v = run.vocabularies;
-  std::vector<std::size_t> rows;
-  if (!args.user.empty()) {
-    if (!v.has_users) throw std::invalid_argument("this run has no user column; use --line");
-    const std::int64_t user = v.users.index(args.user);
-    if (user == Vocabulary::kOutOfVocabulary) throw std::invalid_argument("user \"" + args.user + "\" is not in the training data");
-    for (std::size_t r = 0; r < data.size(); ++r)
-      if (data.users[r] == user) rows.push_back(r);
-    if (rows.empty()) throw std::invalid_argument("user \"" + args.user + "\" has no impression in this data");
-  } else {
-    if (std::size_t(args.line) > data.size())
-      throw std::invalid_argument(fmt::format("--line {} is outside the data's {} impressions", args.line, data.size()));
-    rows.push_back(std::size_t(args.line) - 1);
-  }
+  const std::vector<std::size_t> rows =
+      args.user.empty() ? std::vector<std::size_t>{std::size_t(args.line) - 1} : rows_of_user(run, data, args.user);
+  const std::vector<std::string>& fields = run.vocabularies.side_fields;
   for (std::size_t row : rows) {
-    const Batch batch = make_batch(data, {row});
-    ClickOutput out;
-    {
-      NoGradGuard no_grad;
-      out = run.model->forward(batch);
-    }
-    const std::vector<double> w = out.attention.to_vector();  // [1, (h,) 1, T]
-    const std::size_t T = batch.T, heads = w.size() / T, n = batch.lengths[0];
-    std::string target = v.items.id(batch.target_item[0]);
-    for (std::size_t f = 0; f < v.side.size(); ++f)
-      target += " " + v.side_fields[f] + "=" + decode_side_cell(v, f, batch.target_side[f].data(), batch.side_width[f]);
-    fmt::print("impression {} (label {:.0f}): target {}  p(click) = {:.4f}\n", row + 1, data.labels[row], target,
-               sigmoid(out.logits.item()));
-    if (n == 0) {
+    const Explanation x = explain_impression(run, data, row);
+    std::string target = x.target.id;
+    for (std::size_t f = 0; f < fields.size(); ++f) target += " " + fields[f] + "=" + x.target.side[f];
+    fmt::print("impression {} (label {:.0f}): target {}  p(click) = {:.4f}\n", row + 1, x.label, target, x.probability);
+    if (x.history.empty()) {
       fmt::print("  empty history: no attention\n\n");
       continue;
     }
-    std::vector<std::size_t> order(n);
-    for (std::size_t t = 0; t < n; ++t) order[t] = t;
-    auto mean_weight = [&](std::size_t t) {
-      double s = 0;
-      for (std::size_t h = 0; h < heads; ++h) s += w[h * T + t];
-      return s / double(heads);
-    };
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return mean_weight(a) > mean_weight(b); });
     std::string header = "  rank  position  item";
-    for (const std::string& f : v.side_fields) header += fmt::format("  {}", f);
+    for (const std::string& f : fields) header += fmt::format("  {}", f);
     header += "  weight";
-    if (heads > 1)
-      for (std::size_t h = 0; h < heads; ++h) header += fmt::format("  head{}", h);
+    if (x.heads > 1)
+      for (std::size_t h = 0; h < x.heads; ++h) header += fmt::format("  head{}", h);
     fmt::print("{}\n", header);
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::size_t t = order[k];
-      std::string line = fmt::format("  {:>4}  {:>8}  {}", k + 1, t, v.items.id(batch.history_item[t]));
-      for (std::size_t f = 0; f < v.side.size(); ++f) {
-        const std::size_t W = batch.side_width[f];
-        line += "  " + decode_side_cell(v, f, batch.history_side[f].data() + t * W, W);
-      }
-      line += fmt::format("  {:.4f}", mean_weight(t));
-      if (heads > 1)
-        for (std::size_t h = 0; h < heads; ++h) line += fmt::format("  {:.4f}", w[h * T + t]);
+    for (std::size_t k = 0; k < x.history.size(); ++k) {
+      const AttendedItem& a = x.history[k];
+      std::string line = fmt::format("  {:>4}  {:>8}  {}", k + 1, a.position, a.item.id);
+      for (const std::string& cell : a.item.side) line += "  " + cell;
+      line += fmt::format("  {:.4f}", a.weight);
+      if (x.heads > 1)
+        for (double w : a.head_weights) line += fmt::format("  {:.4f}", w);
       fmt::print("{}\n", line);
     }
     fmt::print("  (position 0 = most recent behaviour)\n\n");
