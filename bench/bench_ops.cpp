@@ -20,6 +20,7 @@
 #include "layers/multi_head_attention.h"
 #include "models/click_model.h"
 #include "optim/adam.h"
+#include "train/train_step.h"
 
 namespace recgrad {
 namespace {
@@ -227,7 +228,7 @@ void BM_Dice(benchmark::State& state) {
 }
 BENCHMARK(BM_Dice)->ArgNames({"backward", "fused"})->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
-// One training step (forward, backward, lazy Adam) of configs/default.json's model on a synthetic batch.
+// One training step (train_step: forward, loss, backward, lazy Adam) of configs/default.json's model on a synthetic batch.
 void BM_TrainStepDefaultModel(benchmark::State& state) {
   ClickModelOptions config;
   config.embedding_dim = 8;
@@ -247,13 +248,7 @@ void BM_TrainStepDefaultModel(benchmark::State& state) {
   adam_options.lazy = true;
   Adam adam(model.named_parameters(), adam_options);
   const Batch batch = bench::synthetic_batch(0, B, sizes.max_len, sizes.items, sizes.side);
-  const Tensor labels = Tensor::from_vector({B}, batch.labels);
-  for (auto _ : state) {
-    adam.zero_grad();
-    Tensor loss = bce_with_logits(model.forward(batch).logits, labels);
-    loss.backward();
-    adam.step();
-  }
+  for (auto _ : state) train_step(model, adam, batch, {});  // the trainer's step (train/train_step.h)
   state.counters["samples/s"] = benchmark::Counter(double(B * state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_TrainStepDefaultModel)->Unit(benchmark::kMillisecond);

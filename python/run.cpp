@@ -89,7 +89,9 @@ void bind_run(py::module_& m) {
       .def("explain", &explain_run, py::arg("line") = 1, py::arg("data") = py::none(),
            "One impression's target, probability and history ranked by attention weight, as `recgrad explain`.")
       .def("lines_of_user", &lines_of_user, py::arg("user"), py::arg("data") = py::none());
-  m.def("load_run", [](const std::string& dir) { return std::make_shared<LoadedRun>(load_run(dir)); }, py::arg("dir"));
+  m.def("load_run", [](const py::object& dir) {  // a str or a pathlib.Path
+        return std::make_shared<LoadedRun>(load_run(py::str(py::module_::import("os").attr("fspath")(dir))));
+      }, py::arg("dir"), "A run directory (str or os.PathLike) as recgrad eval/predict/explain read it.");
 }
 
 }  // namespace recgrad::python

@@ -1,6 +1,7 @@
 """A run trained by the recgrad program, loaded in Python: its scores equal `recgrad predict`'s and
 its explanation `recgrad explain`'s."""
 import os
+import pathlib
 import re
 import subprocess
 
@@ -63,3 +64,8 @@ def test_explain_equals_recgrad_explain(trained):
 def test_a_bad_run_directory_is_a_value_error_naming_it(tmp_path):
     with pytest.raises(ValueError, match=str(tmp_path)):
         rg.load_run(str(tmp_path))
+
+
+def test_a_run_directory_may_be_a_path(trained):
+    _, run_dir, data = trained
+    np.testing.assert_array_equal(rg.load_run(pathlib.Path(run_dir)).predict(data), rg.load_run(run_dir).predict(data))
