@@ -65,6 +65,30 @@ py::dict explain_run(LoadedRun& run, std::int64_t line, const std::optional<std:
                   py::arg("head_weights") = head_weights);
 }
 
+template <class T>
+py::array_t<T> array_of(const std::vector<T>& values, std::vector<py::ssize_t> shape) {
+  return py::array_t<T>(shape, values.data());
+}
+
+// Every impression's attention (train/explain.h: DatasetAttention) as NumPy arrays: weights [N, h, T]
+// (0 at padding), lengths [N], encoded ids of target [N] and history [N, T], side info by field name
+// (the first value of a multi-valued cell).
+py::dict attention_run(LoadedRun& run, const std::optional<std::string>& data) {
+  const DatasetAttention a = dataset_attention(run, data_of(run, data));
+  const py::ssize_t N = py::ssize_t(a.impressions), h = py::ssize_t(a.heads), T = py::ssize_t(a.T);
+  py::dict target_side, history_side;
+  const std::vector<std::string>& fields = run.vocabularies.side_fields;
+  for (std::size_t f = 0; f < fields.size(); ++f) {
+    target_side[py::str(fields[f])] = array_of(a.target_side[f], {N});
+    history_side[py::str(fields[f])] = array_of(a.history_side[f], {N, T});
+  }
+  const std::vector<std::int64_t> lengths(a.lengths.begin(), a.lengths.end());
+  return py::dict(py::arg("weights") = array_of(a.weights, {N, h, T}), py::arg("lengths") = array_of(lengths, {N}),
+                  py::arg("target_item") = array_of(a.target_item, {N}),
+                  py::arg("history_item") = array_of(a.history_item, {N, T}),
+                  py::arg("target_side") = target_side, py::arg("history_side") = history_side);
+}
+
 // The data lines (1-based, as explain's `line`) of one user's impressions, as `explain --user` picks them.
 std::vector<std::int64_t> lines_of_user(const LoadedRun& run, const std::string& user,
                                         const std::optional<std::string>& data) {
@@ -88,6 +112,10 @@ void bind_run(py::module_& m) {
       .def("evaluate", &evaluate_run, py::arg("data") = py::none(), "{auc, logloss, gauc, impressions}, as `recgrad eval`.")
       .def("explain", &explain_run, py::arg("line") = 1, py::arg("data") = py::none(),
            "One impression's target, probability and history ranked by attention weight, as `recgrad explain`.")
+      .def("attention", &attention_run, py::arg("data") = py::none(),
+           "Every impression's attention in one batched pass: {weights [N, h, T] (0 at padding), lengths [N], "
+           "target_item [N], history_item [N, T], target_side {field: [N]}, history_side {field: [N, T]}}; "
+           "encoded ids (0 padding, 1 out of vocabulary), the first value of a multi-valued field.")
       .def("lines_of_user", &lines_of_user, py::arg("user"), py::arg("data") = py::none());
   m.def("load_run", [](const py::object& dir) {  // a str or a pathlib.Path
         return std::make_shared<LoadedRun>(load_run(py::str(py::module_::import("os").attr("fspath")(dir))));

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "train/data_setup.h"
+#include "train/evaluate.h"
 
 namespace recgrad {
 
@@ -55,6 +56,40 @@ Explanation explain_impression(LoadedRun& run, const EncodedDataset& data, std::
   std::stable_sort(x.history.begin(), x.history.end(),
                    [](const AttendedItem& a, const AttendedItem& b) { return a.weight > b.weight; });
   return x;
+}
+
+DatasetAttention dataset_attention(LoadedRun& run, const EncodedDataset& data) {
+  if (data.size() == 0) throw std::invalid_argument("attention: the data has no impressions");
+  DatasetAttention a;
+  const std::size_t N = data.size(), fields = data.side_fields.size();
+  a.impressions = N;
+  a.T = 1;
+  for (const auto& history : data.history_item) a.T = std::max(a.T, history.size());
+  const std::size_t T = a.T;
+  a.lengths.resize(N);
+  a.target_item.resize(N);
+  a.history_item.assign(N * T, 0);
+  a.target_side.assign(fields, std::vector<std::int64_t>(N, 0));
+  a.history_side.assign(fields, std::vector<std::int64_t>(N * T, 0));
+  for_each_prediction(*run.model, data, run.config.training.batch_size, [&](const Batch& batch, const ClickOutput& out) {
+    const std::vector<double> w = out.attention.to_vector();  // [B, (h,) 1, Tb]
+    const std::size_t B = batch.B, Tb = batch.T;
+    a.heads = w.size() / (B * Tb);
+    a.weights.resize(N * a.heads * T);  // sized once the first batch tells h
+    for (std::size_t b = 0; b < B; ++b) {
+      const std::size_t r = batch.rows[b], n = batch.lengths[b];
+      a.lengths[r] = n;
+      a.target_item[r] = batch.target_item[b];
+      for (std::size_t f = 0; f < fields; ++f) a.target_side[f][r] = batch.target_side[f][b * batch.side_width[f]];
+      for (std::size_t t = 0; t < n; ++t) {  // padded slots stay 0
+        for (std::size_t h = 0; h < a.heads; ++h) a.weights[(r * a.heads + h) * T + t] = w[(b * a.heads + h) * Tb + t];
+        a.history_item[r * T + t] = batch.history_item[b * Tb + t];
+        for (std::size_t f = 0; f < fields; ++f)
+          a.history_side[f][r * T + t] = batch.history_side[f][(b * Tb + t) * batch.side_width[f]];
+      }
+    }
+  });
+  return a;
 }
 
 std::vector<std::size_t> rows_of_user(const LoadedRun& run, const EncodedDataset& data, const std::string& user) {

@@ -69,3 +69,33 @@ def test_a_bad_run_directory_is_a_value_error_naming_it(tmp_path):
 def test_a_run_directory_may_be_a_path(trained):
     _, run_dir, data = trained
     np.testing.assert_array_equal(rg.load_run(pathlib.Path(run_dir)).predict(data), rg.load_run(run_dir).predict(data))
+
+
+def test_attention_of_every_impression_equals_explain_by_position(trained):
+    _, run_dir, _ = trained
+    run = rg.load_run(run_dir)
+    a = run.attention()
+    w, lengths = a["weights"], a["lengths"]
+    N, heads, T = w.shape
+    assert N == run.evaluate()["impressions"] and heads == run.config["model"]["attention"]["heads"]
+    assert lengths.shape == (N,) and T == max(lengths.max(), 1)
+    assert a["target_item"].shape == (N,) and a["history_item"].shape == (N, T)
+    first = run.explain(1)
+    n = len(first["history"])
+    assert lengths[0] == n and n > 0
+    np.testing.assert_allclose(w[0, :, :n], first["head_weights"], atol=1e-6)
+    padded = np.arange(T) >= lengths[:, None]  # [N, T]
+    assert (w.transpose(0, 2, 1)[padded] == 0).all() and (a["history_item"][padded] == 0).all()
+    np.testing.assert_allclose(w.sum(2)[lengths > 0], 1, atol=1e-5)  # each head's softmax over the real items
+
+
+def test_attention_ids_line_up_with_the_data(trained):
+    _, run_dir, data = trained
+    a = rg.load_run(run_dir).attention(data)
+    assert a["weights"].shape[::2] == (2, 3) and list(a["lengths"]) == [3, 0]
+    assert sorted(a["target_side"]) == sorted(a["history_side"]) == ["item_brand", "item_cate"]
+    # line 1: target i3 (c3, b3); history most recent first i7 (c7, b7), i11 (c3, b11), i3 (c3, b3)
+    assert a["target_item"][0] == a["history_item"][0, 2]
+    cate, brand = a["history_side"]["item_cate"][0], a["history_side"]["item_brand"][0]
+    assert a["target_side"]["item_cate"][0] == cate[1] == cate[2] and a["target_side"]["item_brand"][0] == brand[2]
+    assert (a["weights"][1] == 0).all() and (a["history_item"][1] == 0).all()
