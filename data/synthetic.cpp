@@ -130,6 +130,8 @@ void validate(const SyntheticConfig& config) {
   probability(config.interest_noise, "interest_noise");
   probability(config.target_from_interests, "target_from_interests");
   probability(config.recency_decay, "recency_decay");
+  if (!(config.time_decay_hours >= 0.0 && std::isfinite(config.time_decay_hours)))
+    fail("time_decay_hours must be finite and >= 0 (0: decay by index), got " + std::to_string(config.time_decay_hours));
   if (!(config.burst_mean >= 1.0)) fail("burst_mean must be at least 1, got " + std::to_string(config.burst_mean));
   if (!(config.zipf_exponent >= 0.0)) fail("zipf_exponent must be >= 0, got " + std::to_string(config.zipf_exponent));
   for (double w : {config.bias, config.match_weight, config.popularity_weight})
@@ -167,12 +169,17 @@ RawDataset generate_synthetic(const SyntheticConfig& config) {
     const std::vector<std::int64_t> history_times(user.times.begin(),
                                                   user.times.begin() + static_cast<std::ptrdiff_t>(length));
     const std::int64_t now = (length > 0 ? history_times.back() : user.times.front()) + wait(kImpressionGap, time_rng);
-    double match = 0.0;  // sum_j recency_decay^j [same category], j = 0 the most recent
+    // The weight of behaviour k; the times come from their own stream, so off leaves the main stream as it was.
+    const double tau = config.time_decay_hours * 3600.0;
+    auto weight = [&](std::size_t k) {
+      if (tau > 0.0) return std::exp(-static_cast<double>(now - history_times[k]) / tau);
+      return std::pow(config.recency_decay, static_cast<double>(length - 1 - k));  // j = 0 the most recent
+    };
+    double match = 0.0;  // sum_j w_j [same category]
     for (std::size_t k = 0; k < length; ++k) {
       const std::size_t item = user.timeline[k];
       const bool same_category = catalog.category[item] == c;
-      const auto j = static_cast<double>(length - 1 - k);
-      if (same_category) match += std::pow(config.recency_decay, j);
+      if (same_category) match += weight(k);
       items.push_back(item_id(item));
       categories.push_back(category_id(catalog.category[item]));
       brands.push_back(brand_id(catalog.brand[item]));

@@ -13,10 +13,13 @@
 // comes from the user's interests with probability target_from_interests
 // (else any category). The click probability is
 //
-//   p = sigmoid(bias + match_weight * sum_j recency_decay^j * [category(history_j) == category(target)]
+//   p = sigmoid(bias + match_weight * sum_j w_j * [category(history_j) == category(target)]
 //               + popularity_weight * popularity(target))
 //
-// with j = 0 the most recent history item and popularity the standardised log Zipf weight. The
+// with j = 0 the most recent history item and popularity the standardised log Zipf weight. The weight
+// of a behaviour decays with its index, w_j = recency_decay^j, or, when time_decay_hours = tau > 0,
+// with its time gap to the impression, w_j = exp(-gap_j / tau) (recency_decay then unused); neither
+// is divided by the history's length. The
 // recency-weighted category match dominates; popularity is secondary. Because bursts shift the
 // recent interest, the share of the target's category over the whole history (what mean pooling
 // sees) predicts clicks clearly worse than the recent matches (what target attention can pick out).
@@ -28,7 +31,9 @@
 // impression comes an exponential wait of mean 1 hour after its last history item (after the
 // timeline's start when the history is empty). So the gap of the most recent behaviour is about an
 // hour, a behaviour in the same burst adds ~10 minutes per step, and each earlier burst ~2 days.
-// The click probability does not read the times: they carry recency and burst edges only.
+// With time_decay_hours = 0 the click probability does not read the times: they carry recency and
+// burst edges only. With a few hours, only the latest burst counts, by how long ago it was: what
+// time-gap positions can see and index positions cannot.
 #include <cstddef>
 #include <cstdint>
 
@@ -52,6 +57,7 @@ struct SyntheticConfig {
   double bias = -1.8;
   double match_weight = 2.5;
   double recency_decay = 0.6;
+  double time_decay_hours = 0.0;  // > 0: weigh behaviours by exp(-gap / tau) instead of recency_decay^j
   double popularity_weight = 0.05;
   std::uint64_t seed = 1;
 };

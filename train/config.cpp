@@ -29,6 +29,7 @@ SyntheticConfig read_synthetic(ConfigReader r) {
   c.bias = r.get_double("bias", c.bias);
   c.match_weight = r.get_double("match_weight", c.match_weight);
   c.recency_decay = r.get_double("recency_decay", c.recency_decay, Interval::closed(0, 1));
+  c.time_decay_hours = r.get_double("time_decay_hours", c.time_decay_hours, Interval::at_least(0));
   c.popularity_weight = r.get_double("popularity_weight", c.popularity_weight);
   c.seed = r.get_int("seed", c.seed, 0);
   try {
@@ -284,6 +285,7 @@ nlohmann::json to_json(const RunConfig& c) {
           {"bias", s.bias},
           {"match_weight", s.match_weight},
           {"recency_decay", s.recency_decay},
+          {"time_decay_hours", s.time_decay_hours},
           {"popularity_weight", s.popularity_weight},
           {"seed", s.seed}}}}},
       {"features",

@@ -1,7 +1,9 @@
 // Times for time-gap positions (features.timestamp, features.history_timestamps): the reader's checks,
 // each naming file:line; the writer's round trip; the gaps the encoder and the batcher carry; the
-// synthetic times, which leave every other synthetic value as it was.
+// synthetic times, which leave every other synthetic value as it was unless time_decay_hours weighs
+// the click probability by them.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include <gtest/gtest.h>
@@ -182,4 +184,61 @@ TEST(SyntheticTimes, TheMainStreamIsUnchangedByTheTimes) {
   small.seed = 7;
   EXPECT_EQ(main_stream_fingerprint(generate_synthetic(small)), 16423724346464278693ull);
   EXPECT_EQ(main_stream_fingerprint(generate_synthetic(SyntheticConfig{})), 13681392890570542767ull);
+}
+
+namespace {
+
+SyntheticConfig timed_config(double time_decay_hours) {
+  SyntheticConfig config;
+  config.num_users = 20;  // few users, so that many impressions share a user and a history length
+  config.num_items = 60;
+  config.num_categories = 6;
+  config.num_brands = 12;
+  config.impressions = 2000;
+  config.max_history = 6;
+  config.popularity_weight = 0.0;  // leaves the matches and their weights
+  config.time_decay_hours = time_decay_hours;
+  return config;
+}
+
+}  // namespace
+
+TEST(SyntheticTimes, TimeDecayWeighsEachMatchByItsGapToTheImpression) {
+  const SyntheticConfig config = timed_config(3.0);
+  const RawDataset data = generate_synthetic(config);
+  for (std::size_t n = 0; n < data.size(); ++n) {
+    double match = 0.0;
+    for (std::size_t k = 0; k < data.relevant[n].size(); ++k)
+      if (data.relevant[n][k])
+        match += std::exp(-static_cast<double>(data.timestamp[n] - data.history_timestamps[n][k]) / (3.0 * 3600.0));
+    const double expected = 1.0 / (1.0 + std::exp(-(config.bias + config.match_weight * match)));
+    EXPECT_NEAR(data.click_probability[n], expected, 1e-12) << "row " << n;
+  }
+}
+
+// Two impressions of one user with the same history and matches differ only in the impression's time:
+// with time decay their probabilities differ, without it they are equal.
+TEST(SyntheticTimes, SameMatchesAtOtherGapsClickDifferentlyOnlyWithTimeDecay) {
+  for (const double hours : {0.0, 3.0}) {
+    const RawDataset data = generate_synthetic(timed_config(hours));
+    std::size_t pairs = 0, differing = 0;
+    for (std::size_t a = 0; a < data.size(); ++a)
+      for (std::size_t b = a + 1; b < data.size(); ++b) {
+        if (data.users[a] != data.users[b] || data.relevant[a] != data.relevant[b]) continue;
+        // The latest behaviour matches, about an hour back: a match bursts ago weighs too little to show.
+        if (data.relevant[a].empty() || !data.relevant[a].back()) continue;
+        ASSERT_EQ(data.history_timestamps[a], data.history_timestamps[b]);  // same user, same prefix
+        if (data.timestamp[a] == data.timestamp[b]) continue;
+        ++pairs;
+        differing += data.click_probability[a] != data.click_probability[b];
+      }
+    ASSERT_GT(pairs, 100u) << hours;
+    if (hours == 0.0) EXPECT_EQ(differing, 0u);
+    else EXPECT_EQ(differing, pairs);
+  }
+}
+
+TEST(SyntheticTimes, NegativeTimeDecayIsNamed) {
+  SyntheticConfig config = timed_config(-1.0);
+  EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"time_decay_hours must be finite and >= 0"}));
 }
