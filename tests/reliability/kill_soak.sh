@@ -17,6 +17,8 @@ for kind in mean dot scaled_dot din multi_head; do
   expect_success "$kind: uninterrupted" train "$config" "${kind_settings[@]}" --out "$work/whole-$kind"
   run=$work/killed-$kind kills=0
   while [[ ! -e $run/summary.json ]]; do
+    # a scratch directory removed from outside would make every restart fail, forever
+    [[ -d $work ]] || { fail "$kind: the scratch directory $work vanished"; finish; exit 1; }
     if [[ -e $run/checkpoint.safetensors ]]; then
       "$recgrad" train --resume "$run" --quiet >/dev/null 2>"$work/soak.err" &
     else
