@@ -11,9 +11,23 @@
 #include <gtest/gtest.h>
 
 #include "data/dataset.h"
+#include "data/synthetic.h"
 #include "tests/test_util.h"
 
 namespace recgrad::testing {
+
+// A synthetic data set small enough for a unit test: 400 impressions of 50 users over 60 items.
+inline SyntheticConfig small_synthetic_config() {
+  SyntheticConfig config;
+  config.num_users = 50;
+  config.num_items = 60;
+  config.num_categories = 6;
+  config.num_brands = 12;
+  config.impressions = 400;
+  config.max_history = 8;
+  config.seed = 7;
+  return config;
+}
 
 // A fresh directory for the current test (removed and re-created), under gtest's temp dir.
 inline std::string test_dir() {

@@ -15,21 +15,10 @@
 using namespace recgrad;
 using recgrad::testing::expect_same_columns;
 using recgrad::testing::test_dir;
+using recgrad::testing::small_synthetic_config;
 using recgrad::testing::ThrowsNaming;
 
 namespace {
-
-SyntheticConfig small_config() {
-  SyntheticConfig config;
-  config.num_users = 50;
-  config.num_items = 60;
-  config.num_categories = 6;
-  config.num_brands = 12;
-  config.impressions = 400;
-  config.max_history = 8;
-  config.seed = 7;
-  return config;
-}
 
 // The default data set, generated once for the tests that check the defaults' promises.
 const RawDataset& default_data() {
@@ -40,20 +29,20 @@ const RawDataset& default_data() {
 }  // namespace
 
 TEST(Synthetic, SameSeedGivesTheSameData) {
-  const RawDataset a = generate_synthetic(small_config()), b = generate_synthetic(small_config());
+  const RawDataset a = generate_synthetic(small_synthetic_config()), b = generate_synthetic(small_synthetic_config());
   expect_same_columns(a, b);
   EXPECT_EQ(a.click_probability, b.click_probability);
   EXPECT_EQ(a.relevant, b.relevant);
 }
 
 TEST(Synthetic, DifferentSeedGivesDifferentData) {
-  SyntheticConfig other = small_config();
+  SyntheticConfig other = small_synthetic_config();
   other.seed = 8;
-  EXPECT_NE(generate_synthetic(small_config()).target_item, generate_synthetic(other).target_item);
+  EXPECT_NE(generate_synthetic(small_synthetic_config()).target_item, generate_synthetic(other).target_item);
 }
 
 TEST(Synthetic, HistoriesVaryInLengthAndSomeAreEmpty) {
-  const SyntheticConfig config = small_config();
+  const SyntheticConfig config = small_synthetic_config();
   const RawDataset data = generate_synthetic(config);
   std::vector<std::size_t> count_of_length(config.max_history + 1, 0);
   for (const auto& history : data.history_item) count_of_length.at(history.size())++;
@@ -62,7 +51,7 @@ TEST(Synthetic, HistoriesVaryInLengthAndSomeAreEmpty) {
 }
 
 TEST(Synthetic, TrueProbabilitiesAreInsideTheOpenUnitInterval) {
-  const RawDataset data = generate_synthetic(small_config());
+  const RawDataset data = generate_synthetic(small_synthetic_config());
   ASSERT_EQ(data.click_probability.size(), data.size());
   for (double p : data.click_probability) {
     EXPECT_GT(p, 0.0);
@@ -71,7 +60,7 @@ TEST(Synthetic, TrueProbabilitiesAreInsideTheOpenUnitInterval) {
 }
 
 TEST(Synthetic, IdsSideInfoAndRelevantFlagsAgree) {
-  const SyntheticConfig config = small_config();
+  const SyntheticConfig config = small_synthetic_config();
   const RawDataset data = generate_synthetic(config);
   EXPECT_EQ(data.side_fields, (std::vector<std::string>{"item_cate", "item_brand"}));
   std::size_t relevant_count = 0;
@@ -90,7 +79,7 @@ TEST(Synthetic, IdsSideInfoAndRelevantFlagsAgree) {
 }
 
 TEST(Synthetic, ClickProbabilityFollowsRecencyWeightedMatches) {
-  SyntheticConfig config = small_config();
+  SyntheticConfig config = small_synthetic_config();
   config.popularity_weight = 0.0;  // leaves only what the data shows: the relevant flags and their recency
   const RawDataset data = generate_synthetic(config);
   for (std::size_t row = 0; row < data.size(); ++row) {
@@ -124,9 +113,9 @@ TEST(Synthetic, DefaultRecentMatchesPredictClearlyBetterThanTheCategoryShare) {
 }
 
 TEST(Synthetic, WrittenSetReadsBackIdentically) {
-  const RawDataset data = generate_synthetic(small_config());
+  const RawDataset data = generate_synthetic(small_synthetic_config());
   const std::string path = test_dir() + "/synthetic.tsv";
-  const Schema schema = synthetic_schema(small_config().max_history);
+  const Schema schema = synthetic_schema(small_synthetic_config().max_history);
   write_tsv(data, path, schema);
   const RawDataset back = read_tsv(path, schema);
   EXPECT_EQ(back.side_fields, data.side_fields);
@@ -134,19 +123,19 @@ TEST(Synthetic, WrittenSetReadsBackIdentically) {
 }
 
 TEST(Synthetic, InvalidParametersAreNamed) {
-  SyntheticConfig config = small_config();
+  SyntheticConfig config = small_synthetic_config();
   config.num_brands = 3;
   EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"num_brands (3)", "num_categories (6)"}));
-  config = small_config();
+  config = small_synthetic_config();
   config.recency_decay = 1.5;
   EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"recency_decay must be in [0, 1]"}));
-  config = small_config();
+  config = small_synthetic_config();
   config.interests_per_user = 7;
   EXPECT_TRUE(ThrowsNaming([&] { generate_synthetic(config); }, {"interests_per_user"}));
 }
 
 TEST(RandomSplit, IsSeededDisjointCompleteAndKeepsRowOrder) {
-  RawDataset data = generate_synthetic(small_config());
+  RawDataset data = generate_synthetic(small_synthetic_config());
   for (std::size_t row = 0; row < data.size(); ++row) data.users[row] = std::to_string(row);  // a row tag
   const DataSplit a = random_split(data, 0.25, 3), b = random_split(data, 0.25, 3), c = random_split(data, 0.25, 4);
   EXPECT_EQ(a.test.size(), 100u);
