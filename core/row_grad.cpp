@@ -2,6 +2,7 @@
 #include "core/row_grad.h"
 
 #include <algorithm>
+#include <numeric>
 
 #include <xtensor/xbuilder.hpp>
 
@@ -9,6 +10,34 @@
 #include "core/tensor_impl.h"
 
 namespace recgrad {
+
+namespace {
+
+// The positions of `rows` other than skip_row, sorted by row and, within a row, by position: what
+// std::sort of (row, position) pairs gives, in O(n) a pass instead of O(n log n). A least significant
+// digit radix sort: each pass a counting sort on 11 bits of the row, as many passes as rows in
+// [0, table_rows) need (1 for a thousand rows, 2 for a million). A counting sort is stable, so each
+// row's positions stay in ascending order.
+std::vector<std::size_t> positions_by_row(const std::vector<std::int64_t>& rows, std::int64_t skip_row,
+                                          std::size_t table_rows) {
+  constexpr int kBits = 11;
+  std::vector<std::size_t> order;
+  order.reserve(rows.size());
+  for (std::size_t p = 0; p < rows.size(); ++p)
+    if (rows[p] != skip_row) order.push_back(p);
+  std::vector<std::size_t> sorted(order.size());
+  for (int shift = 0; table_rows > (std::size_t(1) << shift); shift += kBits) {
+    auto digit = [&](std::size_t p) { return (std::size_t(rows[p]) >> shift) & ((std::size_t(1) << kBits) - 1); };
+    std::vector<std::size_t> start((std::size_t(1) << kBits) + 1, 0);  // where each digit's positions begin
+    for (std::size_t p : order) ++start[digit(p) + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    for (std::size_t p : order) sorted[start[digit(p)]++] = p;
+    order.swap(sorted);
+  }
+  return order;
+}
+
+}  // namespace
 
 template <class T>
 void unpack_grad_rows(const TensorImpl& t, T* dense) {
@@ -42,13 +71,10 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
       if (rows[p] != skip_row) add_row(dst + static_cast<std::size_t>(rows[p]) * width, rows_grad + p * width);
     return;
   }
-  // Row-sparse: positions sorted by (row, position), so that repeated rows sum in the same order as a
-  // dense scatter would; then the packed grad of the union of the old rows and these.
-  std::vector<std::pair<std::int64_t, std::size_t>> order;
-  order.reserve(rows.size());
-  for (std::size_t p = 0; p < rows.size(); ++p)
-    if (rows[p] != skip_row) order.emplace_back(rows[p], p);
-  std::sort(order.begin(), order.end());
+  // Row-sparse. Repeated rows sum in position order, the order a dense scatter would use, so that the
+  // result is the dense one bit for bit, whatever the thread count: positions sorted by (row, position);
+  // then the packed grad of the union of the old rows and these.
+  const std::vector<std::size_t> order = positions_by_row(rows, skip_row, t.shape[0]);
   std::vector<std::int64_t> old_rows;
   if (t.grad_rows) old_rows = std::move(*t.grad_rows);
   // Each slot of the union records its old packed row (or none) and where its positions start in
@@ -59,13 +85,13 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
   merged.reserve(old_rows.size() + order.size());
   std::size_t o = 0, k = 0;
   while (o < old_rows.size() || k < order.size()) {
-    const std::int64_t row = k == order.size() || (o < old_rows.size() && old_rows[o] < order[k].first)
+    const std::int64_t row = k == order.size() || (o < old_rows.size() && old_rows[o] < rows[order[k]])
                                  ? old_rows[o]
-                                 : order[k].first;
+                                 : rows[order[k]];
     merged.push_back(row);
     old_at.push_back(o < old_rows.size() && old_rows[o] == row ? o++ : kNone);
     order_at.push_back(k);
-    while (k < order.size() && order[k].first == row) ++k;
+    while (k < order.size() && rows[order[k]] == row) ++k;
   }
   order_at.push_back(k);
   Array<T> packed = Array<T>::from_shape({merged.size(), width});
@@ -77,7 +103,7 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
       std::copy_n(old + old_at[slot] * width, width, dst);
     else
       std::fill_n(dst, width, T(0));
-    for (std::size_t q = order_at[slot]; q < order_at[slot + 1]; ++q) add_row(dst, rows_grad + order[q].second * width);
+    for (std::size_t q = order_at[slot]; q < order_at[slot + 1]; ++q) add_row(dst, rows_grad + order[q] * width);
   }
   t.grad = std::move(packed);
   t.grad_rows = std::move(merged);

@@ -8,8 +8,8 @@
 // other row's gradient is zero. Lazy Adam (optim/adam.h) and clipping (optim/gradients.h) then touch
 // only those rows. The reference is the dense gradient every other op produces: the first dense
 // contribution unpacks the rows (densify_grad), and Tensor::grad() always returns the dense form.
-// Tests: tests/core/test_gather.cpp, tests/optim/test_sparse_grads.cpp, tests/optim/test_lazy_adam.cpp;
-// docs/speed-code.md.
+// Tests: tests/core/test_gather.cpp, tests/core/test_row_grad.cpp, tests/optim/test_sparse_grads.cpp,
+// tests/optim/test_lazy_adam.cpp; docs/speed-code.md.
 #include <cstdint>
 #include <vector>
 
