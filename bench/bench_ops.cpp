@@ -2,11 +2,13 @@
 // shapes of the models (B = 256, T = 50, D = 64, h = 4), float32, one thread (RECGRAD_THREADS=2: two):
 //   matmul [B*T, D] x [D, D] against bare sgemm calls on the same buffers (the engine's overhead),
 //   batched attention matmul [B, h, 1, d] x [B, h, d, T], masked softmax, embedding gather and its
-//   scatter-add backward, the DIN unit, multi-head attention, and one training step of the default
-//   model. Each layer with a fused kernel runs both forms (arg fused: 1 the default, 0 the reference
-//   of Module::set_fused_kernels), so each kernel's gain can be read off. Run:  cmake --build build --target bench_ops && OPENBLAS_NUM_THREADS=1 build/bin/bench_ops
+//   scatter-add backward, the DIN unit, multi-head attention (and, at mh128's D = 128, folded against
+//   projected keys and values), and one training step of the default model. Each layer with a fused
+//   kernel runs both forms (arg fused: 1 the default, 0 the reference of Module::set_fused_kernels),
+//   so each kernel's gain can be read off. Run:  cmake --build build --target bench_ops && OPENBLAS_NUM_THREADS=1 build/bin/bench_ops
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -191,6 +193,30 @@ BENCHMARK(BM_MultiHeadAttention)
     ->ArgNames({"backward", "fused"})
     ->ArgsProduct({{0, 1}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
+
+// mha's projected form: k_proj and v_proj over the whole history, then the fused head ops, as the
+// layer runs them when folding does not pay (Tq = T).
+struct ProjectedHeads {
+  MultiHeadAttention& mha;
+  AttentionOutput forward(const Tensor& query, const Tensor& keys, const Tensor& values, const Tensor& mask) {
+    const double scale = 1.0 / std::sqrt(static_cast<double>(mha.head_dim()));
+    const Tensor q = mha.q_proj->forward(query), k = mha.k_proj->forward(keys), v = mha.v_proj->forward(values);
+    const Tensor weights = attention_weights(head_scores(q, k, mha.num_heads(), scale), mask, /*softmax=*/true);
+    return {mha.out_proj->forward(head_mix(weights, v)), weights};
+  }
+};
+
+// bench/models.json's mh128 attention (D = 128, h = 4, Tq = 1). folded: the layer's default at Tq = 1,
+// Wk and Wv moved to the query side; projected: ProjectedHeads, B T D² per projection.
+void BM_FoldedHeads(benchmark::State& state) {
+  constexpr std::size_t dim = 128, heads = 4;
+  Rng rng(10);
+  MultiHeadAttention attention(dim, heads, rng);
+  ProjectedHeads projected{attention};
+  if (state.range(1)) pool(state, attention, dim);
+  else pool(state, projected, dim);
+}
+BENCHMARK(BM_FoldedHeads)->ArgNames({"backward", "folded"})->ArgsProduct({{0, 1}, {0, 1}})->Unit(benchmark::kMicrosecond);
 
 // x [rows, features] through `layer` (same width out) in training mode, forward or forward + backward.
 template <class Layer>

@@ -20,6 +20,8 @@ void check_attention_inputs(const std::string& layer, const Tensor& query, const
   for (std::size_t axis = 0; axis + 2 < rank; ++axis)
     if (keys.shape()[axis] != query.shape()[axis] || values.shape()[axis] != query.shape()[axis])
       fail("leading axes (batch, heads) differ");
+  if (query.size(-2) == 0 || keys.size(-2) == 0 || query.size(-1) == 0)
+    fail("Tq, T and D must be at least 1 (an empty history is T >= 1 keys, all padded)");
   if (keys.size(-1) != query.size(-1)) fail("query and keys must have the same last dimension D");
   if (values.size(-2) != keys.size(-2)) fail("keys and values must have the same length T");
   if (values_dim_must_match && values.size(-1) != query.size(-1))

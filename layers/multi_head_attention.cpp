@@ -62,6 +62,49 @@ AttentionOutput fused_heads(const Tensor& q, const Tensor& k, const Tensor& v, c
   const Tensor weights = attention_weights(head_scores(q, k, heads, scale), key_padding_mask, /*softmax=*/true);
   return {head_mix(weights, v), weights};
 }
+
+// Target attention with Wk and Wv moved to the query side, so the keys and values are never projected.
+// For head i (rows [i hd, (i+1) hd) of Wk, Wv) and q_i its slice of q:
+//   score_i[t] = scale q_i·(Wk_i keys[t] + bk_i) = scale (Wk_iᵀ q_i)·keys[t] + scale q_i·bk_i
+//   head_i     = Σ_t w_i[t] (Wv_i values[t] + bv_i) = Wv_i (Σ_t w_i[t] values[t]) + (Σ_t w_i[t]) bv_i
+// q_i·bk_i is the same for every t (softmax cancels it) and Σ_t w_i[t] is 1, or 0 for an empty history;
+// both are kept so that the values and every gradient (bk's is zero) equal the projected form's.
+// q [B, Tq, D], keys, values [B, T, D] -> merged heads [B, Tq, D] and weights [B, h, Tq, T].
+AttentionOutput folded_heads(const Tensor& q, const Tensor& keys, const Tensor& values, const Linear& k_proj,
+                             const Linear& v_proj, const Tensor& key_padding_mask, std::size_t heads) {
+  const std::size_t B = q.size(0), Tq = q.size(1), D = q.size(2), T = keys.size(1), hd = D / heads;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  // u_i = Wk_iᵀ q_i: one [B Tq, hd] x [hd, D] gemm per head, then the rows of each sample together.
+  const Tensor q_by_head = permute(reshape(q, {B * Tq, heads, hd}), {1, 0, 2});           // [h, B Tq, hd]
+  const Tensor u = matmul(q_by_head, reshape(k_proj.weight, {heads, hd, D}));             // [h, B Tq, D]
+  const Tensor u_rows = reshape(permute(reshape(u, {heads, B, Tq, D}), {1, 0, 2, 3}), {B, heads * Tq, D});
+  // All heads' scores of a sample in one [h Tq, D] x [D, T] gemm: head_scores with a single head.
+  Tensor scores = reshape(head_scores(u_rows, keys, 1, scale), {B, heads, Tq, T});
+  if (k_proj.bias.defined()) {
+    const Tensor q_bk = matmul(q_by_head, reshape(k_proj.bias, {heads, hd, 1}));  // [h, B Tq, 1]
+    scores = scores + reshape(permute(reshape(q_bk, {heads, B, Tq}), {1, 0, 2}), {B, heads, Tq, 1}) * scale;
+  }
+  const Tensor weights = attention_weights(scores, key_padding_mask, /*softmax=*/true);  // [B, h, Tq, T]
+  // z_i = Σ_t w_i[t] values[t]: one [h Tq, T] x [T, D] gemm per sample, then head_i = Wv_i z_i per head.
+  const Tensor z = head_mix(reshape(weights, {B, 1, heads * Tq, T}), values);  // [B, h Tq, D]
+  const Tensor z_by_head = reshape(permute(reshape(z, {B, heads, Tq, D}), {1, 0, 2, 3}), {heads, B * Tq, D});
+  const Tensor wv_t = transpose(reshape(v_proj.weight, {heads, hd, D}), 1, 2);  // [h, D, hd]
+  Tensor mixed = matmul(z_by_head, wv_t);                                       // [h, B Tq, hd]
+  if (v_proj.bias.defined()) {
+    const Tensor mass = reshape(permute(sum(weights, {3}), {1, 0, 2}), {heads, B * Tq, 1});  // Σ_t w_i[t]
+    mixed = mixed + matmul(mass, reshape(v_proj.bias, {heads, 1, hd}));
+  }
+  return {reshape(permute(mixed, {1, 0, 2}), {B, Tq, D}), weights};
+}
+
+// Whether folding (folded_heads) costs fewer multiply-adds per sample than projecting the keys and
+// values. Projecting: T D² each for k and v, Tq T D each for the scores and the mix. Folding: Tq D²
+// each for u = Wkᵀ q and Wv z, h Tq T D each for the scores and the mix. So fold when
+// Tq D + h Tq T < T D + Tq T: target attention (Tq = 1) whenever T > h (as D >= h), self-attention
+// (Tq = T) never (h T² < T² has no solution).
+bool folding_pays(std::size_t query_len, std::size_t key_len, std::size_t dim, std::size_t heads) {
+  return query_len * dim + heads * query_len * key_len < key_len * dim + query_len * key_len;
+}
 }  // namespace
 
 MultiHeadAttention::MultiHeadAttention(std::size_t embed_dim, std::size_t num_heads, Rng& rng, DType dtype,
@@ -90,11 +133,16 @@ AttentionOutput MultiHeadAttention::forward(const Tensor& query, const Tensor& k
   if (query.dim() != 3 || query.size(2) != embed_dim_)
     throw std::invalid_argument("MultiHeadAttention: expected query [B, Tq, " + std::to_string(embed_dim_) + "], got " +
                                 to_string(query.shape()));
-  const Tensor q = q_proj->forward(query);   // [B, Tq, D]
-  const Tensor k = k_proj->forward(keys);    // [B, T, D]
-  const Tensor v = v_proj->forward(values);  // [B, T, D]
-  const AttentionOutput heads = fused_kernels() ? fused_heads(q, k, v, key_padding_mask, num_heads_)
-                                                : reference_heads(q, k, v, key_padding_mask, num_heads_);
+  const Tensor q = q_proj->forward(query);  // [B, Tq, D]
+  AttentionOutput heads;
+  if (fused_kernels() && folding_pays(query.size(1), keys.size(1), embed_dim_, num_heads_)) {
+    heads = folded_heads(q, keys, values, *k_proj, *v_proj, key_padding_mask, num_heads_);
+  } else {
+    const Tensor k = k_proj->forward(keys);    // [B, T, D]
+    const Tensor v = v_proj->forward(values);  // [B, T, D]
+    heads = fused_kernels() ? fused_heads(q, k, v, key_padding_mask, num_heads_)
+                            : reference_heads(q, k, v, key_padding_mask, num_heads_);
+  }
   Tensor output = out_proj->forward(heads.output);  // [B, Tq, D]
   if (key_padding_mask.defined()) output = zero_empty_histories(output, key_padding_mask);
   return {output, heads.weights};

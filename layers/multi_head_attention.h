@@ -9,10 +9,13 @@
 // relevance (same category, same brand, recent items, ...). The projections before and after are
 // what plain attention over looked-up embeddings lacks.
 //
-// Two forms: the reference (fused_kernels() false) splits the heads into [B, h, T, hd] copies with
+// Three forms: the reference (fused_kernels() false) splits the heads into [B, h, T, hd] copies with
 // reshape/permute and multiplies them with matmul, as above; the default runs the fused ops
 // head_scores and head_mix (core/ops/attention_heads.cpp), which multiply each head where it lies in
-// the [B, T, D] projections, saving two copies of each projection forward and two backward.
+// the [B, T, D] projections, saving two copies of each projection forward and two backward. With
+// few queries (target attention, Tq = 1) the default folds instead: Wk and Wv move to the query side,
+// scores = (Wk_iᵀ Q_i)·keys and head_i = Wv_i (weights · values), so the T keys and values are never
+// projected (B T D² each); it folds when that costs fewer multiply-adds, never for self-attention.
 //
 // Parameters: q_proj, k_proj, v_proj, out_proj, each a Linear(D, D) ("q_proj.weight" [D, D],
 // "q_proj.bias" [D], ...). torch packs the first three into in_proj_weight [3D, D] = [Wq; Wk; Wv]

@@ -56,6 +56,24 @@ TEST(MakeAttention, EveryKindPoolsTheHistoryAndPaddedKeysWeighNothing) {
   }
 }
 
+TEST(MakeAttention, EveryKindRejectsAnEmptyQueryOrKeyAxis) {
+  for (const std::string& name : attention_kind_names()) {
+    SCOPED_TRACE(name);
+    AttentionOptions options;
+    options.kind = parse_attention_kind(name);
+    options.heads = 2;
+    options.din_hidden = {5};
+    Rng rng(3);
+    const std::shared_ptr<Attention> attention = make_attention(options, kD, rng, DType::Float64);
+    const Tensor keys = random_input({kB, kT, kD}, rng), query = random_input({kB, 1, kD}, rng);
+    EXPECT_TRUE(ThrowsNaming([&] { attention->forward(random_input({kB, 0, kD}, rng), keys, keys, mask()); },
+                             {"Tq, T and D must be at least 1", "query [3, 0, 4]"}));
+    const Tensor no_keys = random_input({kB, 0, kD}, rng);
+    EXPECT_TRUE(ThrowsNaming([&] { attention->forward(query, no_keys, no_keys, Tensor()); },
+                             {"Tq, T and D must be at least 1", "keys [3, 0, 4]"}));
+  }
+}
+
 TEST(MakeAttention, PassesEachKindItsOptions) {
   Rng rng(2);
   AttentionOptions options;

@@ -152,7 +152,8 @@ TEST(MultiHeadAttention, WrongEmbedDimThrowsNamingTheLayer) {
 }
 
 TEST(MultiHeadAttention, FusedHeadOpsEqualSplitHeadsMatmul) {
-  // Mixed lengths and an empty history; one query (pooling) and several (self-attention).
+  // Mixed lengths and an empty history; one query (pooling, which folds: test_multi_head_folded.cpp) and
+  // several (self-attention, which runs head_scores on the projections).
   const std::vector<std::size_t> lengths{4, 2, 0};
   for (std::size_t Tq : {1, 3}) {
     SCOPED_TRACE("Tq = " + std::to_string(Tq));

@@ -329,7 +329,17 @@ TEST(TrainStep, ReturnsTheBatchLossAndUpdatesEveryParameter) {
   const auto before = values_of(model.named_parameters());
   EXPECT_EQ(train_step(model, sgd, f.batch, {}), expected);
   const auto after = values_of(model.named_parameters());
-  for (std::size_t i = 0; i < before.size(); ++i) EXPECT_NE(before[i], after[i]) << model.named_parameters()[i].first;
+  const NamedTensors params = model.named_parameters();
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    const auto& [name, p] = params[i];
+    if (name == "pooling.attention.k_proj.bias") {
+      // q·b_k adds the same to every key's score and the softmax cancels it: its gradient is zero
+      // (PyTorch's is too, up to rounding), so SGD leaves it.
+      for (double g : p.grad().to_vector()) EXPECT_NEAR(g, 0.0, 1e-9) << name;
+      continue;
+    }
+    EXPECT_NE(before[i], after[i]) << name;
+  }
 }
 
 TEST(TrainStep, ClipsTheGradientNormBeforeTheUpdate) {
