@@ -2,7 +2,7 @@
 bench/models.json, on the same synthetic batches, threads pinned equal (OPENBLAS_NUM_THREADS and
 OMP_NUM_THREADS for all, torch.set_num_threads for PyTorch, training.threads for recgrad).
 
-    cmake --build build --target train_throughput
+    cmake --build build --target train_throughput gemm_floor
     /usr/bin/python3 bench/compare_pytorch.py --build build [--models default din] [--threads 1]
                      [--steps 30] [--repeats 3] [--wait 600]
 
@@ -12,6 +12,10 @@ layers and the same sparse lazy Adam, bench/torch_click_model.py) and the PyTorc
 then masked). They run in turn, repeat after repeat, so all three see the same machine; each cell is
 the median with the minimum and maximum over the repeats. Peak memory is each process's own peak
 resident set (VmHWM), libraries included.
+
+For a model with DIN attention a fourth program joins each repeat: bench/gemm_floor.cpp, the matrix
+products alone of the same step as bare sgemm calls. A line under the table gives its samples/s and
+recgrad's share of it (recgrad's median over the floor's): how much of a step is its gemms.
 
 A speed figure means little on a busy machine: before each model the script waits up to --wait seconds
 for the 1-minute load average to fall under --max-load (0.5), prints it, and refuses to measure above it
@@ -81,6 +85,22 @@ def ratio_spread(ours, theirs):
     return f"{statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
 
 
+def thousands(values):
+    """median (min-max), in thousands"""
+    return f"{statistics.median(values) / 1e3:.1f}k ({min(values) / 1e3:.1f}-{max(values) / 1e3:.1f}k)"
+
+
+def print_floors(rows):
+    for r in rows:
+        if not r["results"].get("floor"):
+            continue
+        floor = [x["samples_per_s"] for x in r["results"]["floor"]]
+        ours = [x["samples_per_s"] for x in r["results"]["recgrad"]]
+        print(f"{r['model']} ({r['threads']} thread{'s' if r['threads'] > 1 else ''}): GEMM floor "
+              f"{thousands(floor)} samples/s; recgrad reaches "
+              f"{100 * statistics.median(ours) / statistics.median(floor):.0f}%", flush=True)
+
+
 def print_table(rows, torch_version, under_load):
     if under_load:
         print("\nMEASURED UNDER LOAD: indicative only, not for the README")
@@ -120,6 +140,14 @@ def main():
         print(f"{binary} not found: build it first with  cmake --build {args.build} --target train_throughput")
         return 1
     models_json = os.path.join(HERE, "models.json")
+    with open(models_json) as f:
+        specs = json.load(f)
+    floor_binary = os.path.join(args.build, "bin", "gemm_floor")
+    with_floor = [m for m in args.models if specs[m]["model"].get("attention", {}).get("kind") == "din"]
+    if with_floor and not os.path.exists(floor_binary):
+        print(f"{floor_binary} not found (for {', '.join(with_floor)}): build it first with  "
+              f"cmake --build {args.build} --target gemm_floor")
+        return 1
     twin = [sys.executable, os.path.join(HERE, "torch_click_model.py")]
     commands = {"recgrad": [binary], "twin": twin, "plain": twin}
     extra = {"recgrad": [], "twin": [], "plain": ["--plain"]}
@@ -142,14 +170,20 @@ def main():
                 print(f"refusing to measure {model}: load average {row['load_before']:.2f} is above {args.max_load}")
                 return 2
             under_load = under_load or row["load_before"] > args.max_load
+            if model in with_floor:
+                row["results"]["floor"] = []
             for _ in range(args.repeats):
                 for p in PROGRAMS:
                     result = run(commands[p] + common + extra[p], threads)
                     torch_version = result.get("torch_version", torch_version)
                     row["results"][p].append(result)
+                if model in with_floor:
+                    row["results"]["floor"].append(run([floor_binary, models_json, model, "--threads", str(threads)],
+                                                       threads))
             row["load_after"] = load_average()
             rows.append(row)
             print_table(rows, torch_version, under_load)
+            print_floors(rows)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"under_load": under_load, "torch_version": torch_version, "openblas": openblas_core(),
