@@ -10,9 +10,21 @@
 #include <fmt/core.h>
 
 #include "train/commands.h"
+#include "train/distributed.h"
+
+namespace {
+// Under mpirun, which rank an error comes from: "rank 1 of 2: ".
+std::string rank_prefix() {
+  using namespace recgrad;
+  return distributed::world_size() > 1
+             ? fmt::format("rank {} of {}: ", distributed::rank(), distributed::world_size())
+             : std::string();
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace recgrad;
+  distributed::Session mpi(&argc, &argv);  // joins mpirun's other processes, if any (train/distributed.h)
   CLI::App app{"recgrad: attention for recommendation, from autograd up"};
   app.require_subcommand(1);
 
@@ -89,11 +101,13 @@ int main(int argc, char** argv) {
     if (*movielens) return run_prepare_movielens(prepare_args);
     if (*events) return run_prepare_events(prepare_args);
   } catch (const std::bad_alloc&) {
-    fmt::print(stderr, "recgrad: error: out of memory: the data or the model does not fit (lower model.embedding_dim, "
-                       "training.batch_size or features.max_len; a run's checkpoint stays resumable)\n");
+    fmt::print(stderr, "recgrad: error: {}out of memory: the data or the model does not fit (lower model.embedding_dim, "
+                       "training.batch_size or features.max_len; a run's checkpoint stays resumable)\n", rank_prefix());
+    distributed::abort_all(1);
     return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "recgrad: error: {}\n", e.what());
+    fmt::print(stderr, "recgrad: error: {}{}\n", rank_prefix(), e.what());
+    distributed::abort_all(1);  // the other ranks would wait for this one forever
     return 1;
   }
   return 0;

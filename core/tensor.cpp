@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <functional>
 #include <sstream>
 
 #include <xtensor/xbuilder.hpp>
@@ -169,6 +171,31 @@ void Tensor::zero_grad() {
       },
       *t.grad);
   if (t.grad_rows) t.grad_rows->clear();
+}
+
+void Tensor::set_grad(const Tensor& grad) {
+  TensorImpl& t = checked(*this, "set_grad");
+  if (!is_leaf() || grad.shape() != t.shape || grad.dtype() != t.dtype())
+    throw std::invalid_argument("set_grad: a " + recgrad::to_string(grad.shape()) + " " + dtype_name(grad.dtype()) +
+                                " gradient for a " + (is_leaf() ? "" : "non-") + "leaf " +
+                                recgrad::to_string(t.shape) + " " + dtype_name(t.dtype()));
+  t.grad = grad.impl()->data;  // a copy
+  t.grad_rows.reset();
+}
+
+void Tensor::set_grad_rows(std::vector<std::int64_t> rows, const Tensor& grad) {
+  TensorImpl& t = checked(*this, "set_grad_rows");
+  const bool sorted_unique = std::adjacent_find(rows.begin(), rows.end(), std::greater_equal<>()) == rows.end();
+  const bool in_range = rows.empty() || (rows.front() >= 0 && static_cast<std::size_t>(rows.back()) < t.shape[0]);
+  if (!is_leaf() || t.shape.size() != 2 || grad.shape() != Shape{rows.size(), t.shape[1]} ||
+      grad.dtype() != t.dtype() || !sorted_unique || !in_range)
+    throw std::invalid_argument("set_grad_rows: a " + recgrad::to_string(grad.shape()) + " " +
+                                dtype_name(grad.dtype()) + " gradient of " + std::to_string(rows.size()) +
+                                " rows (they must be sorted, unique and in range) for a " +
+                                (is_leaf() ? "" : "non-") + "leaf " + recgrad::to_string(t.shape) + " " +
+                                dtype_name(t.dtype()));
+  t.grad = grad.impl()->data;  // a copy
+  t.grad_rows = std::move(rows);
 }
 
 void Tensor::retain_grad() { checked(*this, "retain_grad").retains_grad = true; }

@@ -69,6 +69,11 @@ class Tensor {
   // stored row-sparse (see grad_data). nullptr: a dense gradient, every row may be non-zero.
   const std::vector<std::int64_t>* grad_rows() const;
   void zero_grad();                        // grad to zero in place; a row-sparse grad keeps no rows
+  // Replace a leaf's gradient by one computed outside backward, such as a sum across processes
+  // (train/distributed.cpp): dense, `grad` shaped and typed like this tensor; or row-sparse, `grad`
+  // [rows.size(), size(1)] holding the gradients of the sorted, unique `rows`. Throw on a mismatch.
+  void set_grad(const Tensor& grad);
+  void set_grad_rows(std::vector<std::int64_t> rows, const Tensor& grad);
   void retain_grad();                      // keep the grad of a non-leaf after backward (for inspection)
   void backward() const;                   // seeds d(this)/d(this) = 1; this must hold one element
   void backward(const Tensor& grad_output) const;

@@ -59,6 +59,9 @@ Batch make_batch(const EncodedDataset& data, const std::vector<std::size_t>& row
 Batcher::Batcher(const EncodedDataset& data, BatcherOptions options)
     : data_(data), options_(options), rng_(options.seed) {
   if (options_.batch_size == 0) throw std::invalid_argument("Batcher: batch_size must be at least 1");
+  if (options_.shard_count == 0 || options_.shard_index >= options_.shard_count)
+    throw std::invalid_argument("Batcher: shard " + std::to_string(options_.shard_index) + " of " +
+                                std::to_string(options_.shard_count));
   if (data_.size() == 0) throw std::invalid_argument("Batcher: the dataset is empty");
   start_epoch();
 }
@@ -81,8 +84,11 @@ bool Batcher::next(Batch& batch) {
     return false;
   }
   const std::size_t end = std::min(position_ + options_.batch_size, order_.size());
-  const std::vector<std::size_t> rows(order_.begin() + static_cast<std::ptrdiff_t>(position_),
-                                      order_.begin() + static_cast<std::ptrdiff_t>(end));
+  // This shard's part of the global batch [position_, end): rows [size i / n, size (i + 1) / n).
+  const std::size_t size = end - position_, i = options_.shard_index, n = options_.shard_count;
+  global_batch_size_ = size;
+  const std::vector<std::size_t> rows(order_.begin() + static_cast<std::ptrdiff_t>(position_ + size * i / n),
+                                      order_.begin() + static_cast<std::ptrdiff_t>(position_ + size * (i + 1) / n));
   batch = make_batch(data_, rows, options_.pad_to);
   position_ = end;
   return true;

@@ -38,6 +38,9 @@ struct BatcherOptions {
   bool shuffle = true;      // false: dataset order (evaluation)
   std::uint64_t seed = 0;
   std::size_t pad_to = 0;   // as in make_batch
+  // Data-parallel training: every process draws the same global batches and takes its shard of each,
+  // rows [B i / n, B (i + 1) / n) for shard i of n (n = 1: the whole batch). A shard may be empty.
+  std::size_t shard_index = 0, shard_count = 1;
 };
 
 // Where a Batcher stands, for checkpoints: the epoch, the next position in its order, and the random
@@ -59,6 +62,8 @@ class Batcher {
   bool next(Batch& batch);  // false (batch untouched) at the end of an epoch, which also moves to the next
   std::size_t epoch() const { return epoch_; }
   std::size_t batches_per_epoch() const;
+  // The size of the global batch that the last next() took its shard from (its own size unsharded).
+  std::size_t global_batch_size() const { return global_batch_size_; }
 
   BatcherState state() const;
   void restore(const BatcherState& state);  // throws std::invalid_argument on a state that does not fit
@@ -69,7 +74,7 @@ class Batcher {
   const EncodedDataset& data_;
   BatcherOptions options_;
   Rng rng_;
-  std::size_t epoch_ = 0, position_ = 0;
+  std::size_t epoch_ = 0, position_ = 0, global_batch_size_ = 0;
   std::string epoch_rng_state_;
   std::vector<std::size_t> order_;
 };

@@ -15,6 +15,7 @@ packages=(
   jupyter-nbconvert python3-ipykernel python3-matplotlib python3-numpy  # notebooks/, run by the tests
   graphviz                           # draws the autograd graph in notebooks/01_autograd.ipynb
   pybind11-dev python3-dev python3-pytest  # the recgrad Python module (python/) and its tests
+  libopenmpi-dev openmpi-bin         # data-parallel training: mpirun -np N recgrad train (train/distributed.h)
 )
 if [[ "${RECGRAD_FUZZ:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)  # libFuzzer for fuzz/ (scripts/fuzz.sh)

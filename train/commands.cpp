@@ -16,6 +16,7 @@
 #include "data/movielens.h"
 #include "io/atomic_file.h"
 #include "train/data_setup.h"
+#include "train/distributed.h"
 #include "train/evaluate.h"
 #include "train/explain.h"
 #include "train/model_gradcheck.h"
@@ -68,6 +69,7 @@ int run_train(const TrainArgs& args) {
   };
 
   const nlohmann::json summary = train(config, options);
+  if (distributed::rank() != 0) return 0;  // data-parallel: rank 0 reports (train/distributed.h)
   if (summary.contains("finished_before")) {
     fmt::print("{} has finished (its summary.json is written): nothing to resume; recgrad eval {} scores it\n",
                options.run_dir, options.run_dir);

@@ -8,6 +8,7 @@
 #include "core/ops.h"
 #include "core/profile.h"
 #include "optim/clip.h"
+#include "train/distributed.h"
 
 namespace recgrad {
 
@@ -31,10 +32,15 @@ std::string first_non_finite(const NamedTensors& params) {
 double train_step(ClickModel& model, Optimizer& optimizer, const Batch& batch, const StepOptions& options) {
   const NamedTensors& params = optimizer.parameters();
   optimizer.zero_grad();
-  const Tensor labels = Tensor::from_vector({batch.B}, batch.labels, model.dtype());  // [B]
-  Tensor loss = bce_with_logits(model.forward(batch).logits, labels);
-  const double loss_value = loss.item();
-  loss.backward();
+  double loss_value = 0;
+  if (batch.B > 0) {  // a data-parallel rank's shard of a small last batch may be empty
+    const Tensor labels = Tensor::from_vector({batch.B}, batch.labels, model.dtype());  // [B]
+    Tensor loss = bce_with_logits(model.forward(batch).logits, labels);
+    loss_value = loss.item();
+    loss.backward();
+  }
+  // Data-parallel (mpirun): every rank now holds the global batch's mean gradient and loss.
+  loss_value = distributed::all_reduce_gradients(params, loss_value, batch.B);
   if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
   if (!std::isfinite(loss_value))
     throw std::runtime_error(fmt::format(

@@ -2,7 +2,8 @@
 // One training step, as every trainer of recgrad takes it (the training loop, bench/train_throughput):
 //   logits = model(batch)                        [B]
 //   loss   = bce_with_logits(logits, labels)     mean over the batch
-//   loss.backward();  clip the gradients' global norm (when set);  optimizer.step()
+//   loss.backward();  [data-parallel: all-reduce the gradients]
+//   clip the gradients' global norm (when set);  optimizer.step()
 #include <cstdint>
 #include <string>
 
@@ -18,7 +19,9 @@ struct StepOptions {
   std::string last_checkpoint;  // named by the error message; empty: none
 };
 
-// Takes one step on `batch` with the optimizer's parameters and returns the batch's loss. A loss that
+// Takes one step on `batch` with the optimizer's parameters and returns the batch's loss. Under mpirun
+// `batch` is this rank's shard of the global batch and the loss is the global batch's
+// (train/distributed.h). A loss that
 // is not finite stops before the update: throws std::runtime_error naming the step, the loss, the first
 // non-finite parameter or gradient and the last good checkpoint (when given).
 double train_step(ClickModel& model, Optimizer& optimizer, const Batch& batch, const StepOptions& options);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "data/encoder.h"
 #include "metrics/metrics.h"
 #include "train/data_setup.h"
+#include "train/distributed.h"
 #include "train/evaluate.h"
 #include "train/from_config.h"
 #include "train/memory_estimate.h"
@@ -40,15 +42,28 @@ BatcherOptions batcher_options(const TrainingConfig& tc) {
   BatcherOptions options;
   options.batch_size = tc.batch_size;
   options.seed = tc.seed;
+  options.shard_index = std::size_t(distributed::rank());  // data-parallel: this rank's shard of each batch
+  options.shard_count = std::size_t(distributed::world_size());
   return options;
+}
+
+// Data-parallel ranks must build the same model from the same data: a sum of every parameter and the
+// split sizes, compared across ranks before the first step.
+double fingerprint(const ClickModel& model, const PreparedData& data) {
+  double sum = double(data.train.size()) + 1e3 * double(data.valid.size()) + 1e6 * double(data.test.size());
+  for (const auto& [name, p] : model.named_parameters())
+    for (double x : p.to_vector()) sum += x;
+  return sum;
 }
 
 // One run's training: the model's optimizer, the batches, the learning-rate schedules and the counters
 // a checkpoint keeps (TrainerState). Validation alone steers the run: it picks the best checkpoint,
-// stops early and steps the plateau schedule.
+// stops early and steps the plateau schedule. Data-parallel (train/distributed.h), every rank trains;
+// rank 0 alone holds the run directory (`run` is null elsewhere), evaluates and tells the others the
+// validation AUC, so that every rank takes the same decisions.
 class Trainer {
  public:
-  Trainer(const RunConfig& config, ClickModel& model, const PreparedData& data, RunDirectory& run,
+  Trainer(const RunConfig& config, ClickModel& model, const PreparedData& data, RunDirectory* run,
           const TrainOptions& options);
 
   void begin();   // a fresh run: its set-up and first checkpoint, published
@@ -74,7 +89,7 @@ class Trainer {
   const RunConfig& config_;
   ClickModel& model_;
   const PreparedData& data_;
-  RunDirectory& run_;
+  RunDirectory* run_;  // null on data-parallel ranks other than 0
   const TrainOptions& options_;
   std::unique_ptr<Optimizer> optimizer_;
   Batcher batcher_;
@@ -85,7 +100,7 @@ class Trainer {
   std::int64_t profile_from_ = -1;  // the step the profile's window began after; -1: not profiling
 };
 
-Trainer::Trainer(const RunConfig& config, ClickModel& model, const PreparedData& data, RunDirectory& run,
+Trainer::Trainer(const RunConfig& config, ClickModel& model, const PreparedData& data, RunDirectory* run,
                  const TrainOptions& options)
     : config_(config),
       model_(model),
@@ -100,16 +115,20 @@ Trainer::Trainer(const RunConfig& config, ClickModel& model, const PreparedData&
 }
 
 void Trainer::begin() {
-  run_.write_setup(data_.vocabularies);
+  if (!run_) return;
+  run_->write_setup(data_.vocabularies);
   save();  // before the first step: proves the disk takes a whole checkpoint, and a kill has a state to resume
-  run_.publish();
+  run_->publish();
 }
 
 void Trainer::resume() {
-  state_ = run_.load_checkpoint(model_, *optimizer_);
+  // Other ranks read rank 0's checkpoint, which rank 0 does not write before its first step.
+  state_ = run_ ? run_->load_checkpoint(model_, *optimizer_)
+                : load_checkpoint(options_.run_dir + "/" + run_files::kCheckpoint, model_, optimizer_.get(),
+                                  model_fingerprint(config_));
   batcher_.restore(state_.batcher);
   if (plateau_) plateau_->restore(state_.plateau);
-  run_.drop_metrics_after(state_.step);
+  if (run_) run_->drop_metrics_after(state_.step);
   stop_early_ = patience_exhausted();  // a run killed after it stopped early, before its summary, stops again
 }
 
@@ -120,7 +139,7 @@ bool Trainer::run(Progress& progress) {
     ProfileScope scope("[batch building]");
     return batcher_.next(batch);
   };
-  if (options_.profile_steps > 0) {
+  if (options_.profile_steps > 0 && run_) {  // rank 0's table
     profile_from_ = state_.step;
     profile::start();
   }
@@ -128,20 +147,21 @@ bool Trainer::run(Progress& progress) {
     while (next_batch()) {
       optimizer_->set_lr(schedule_->lr(state_.step) * (plateau_ ? plateau_->lr() / config_.optim.lr : 1.0));
       const double loss =
-          train_step(model_, *optimizer_, batch, {config_.optim.clip_norm, state_.step + 1, run_.checkpoint_path()});
+          train_step(model_, *optimizer_, batch,
+                     {config_.optim.clip_norm, state_.step + 1, run_ ? run_->checkpoint_path() : std::string()});
       ++state_.step;
       ++state_.step_in_epoch;
       if (profile_from_ >= 0 && state_.step - profile_from_ == options_.profile_steps) print_profile();
       state_.train_loss_sum += loss;
       ++state_.train_loss_count;
       progress.update(std::size_t(state_.epoch + 1), std::size_t(state_.step_in_epoch),
-                      state_.train_loss_sum / double(state_.train_loss_count), batch.B);
+                      state_.train_loss_sum / double(state_.train_loss_count), batcher_.global_batch_size());
       if (tc.eval_every_steps > 0 && state_.step % std::int64_t(tc.eval_every_steps) == 0) {
         validate(progress);
         save();
         if (stop_early_) break;
       }
-      if (options_.should_stop && options_.should_stop(state_.step)) {
+      if (distributed::any(options_.should_stop && options_.should_stop(state_.step))) {
         if (profile_from_ >= 0) print_profile();
         save();
         return false;
@@ -164,10 +184,15 @@ bool Trainer::run(Progress& progress) {
 }
 
 void Trainer::validate(Progress& progress) {
-  if (options_.on_evaluation) options_.on_evaluation("valid");
-  const Evaluation e = evaluate(predict(model_, data_.valid, config_.training.batch_size), data_.valid);
+  Evaluation e;
+  if (run_) {
+    if (options_.on_evaluation) options_.on_evaluation("valid");
+    e = evaluate(predict(model_, data_.valid, config_.training.batch_size), data_.valid);
+  }
+  e.auc = distributed::broadcast(e.auc, 0);
   const double train_loss = state_.train_loss_count ? state_.train_loss_sum / double(state_.train_loss_count) : NAN;
-  run_.append_metrics({{"epoch", state_.epoch + (state_.step_in_epoch ? 1 : 0)},
+  if (run_)
+    run_->append_metrics({{"epoch", state_.epoch + (state_.step_in_epoch ? 1 : 0)},
                        {"step", state_.step},
                        {"train_loss", train_loss},
                        {"valid_auc", e.auc},
@@ -181,7 +206,7 @@ void Trainer::validate(Progress& progress) {
     state_.best_valid_auc = e.auc;
     state_.best_step = state_.step;
     state_.evals_since_best = 0;
-    run_.save_best(model_, state_);
+    if (run_) run_->save_best(model_, state_);
   } else {
     ++state_.evals_since_best;
   }
@@ -203,11 +228,11 @@ void Trainer::print_profile() {
 
 void Trainer::save() {
   state_.batcher = batcher_.state();
-  run_.save_checkpoint(model_, *optimizer_, state_);
+  if (run_) run_->save_checkpoint(model_, *optimizer_, state_);
 }
 
 nlohmann::json Trainer::summary(const Progress& progress) {
-  run_.load_best(model_);
+  run_->load_best(model_);
   const std::size_t batch_size = config_.training.batch_size;
   const Evaluation valid = evaluate(predict(model_, data_.valid, batch_size), data_.valid);
   if (options_.on_evaluation) options_.on_evaluation("test");
@@ -246,24 +271,29 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
   const TrainingConfig& tc = config.training;
   set_threads(int(tc.threads));  // recgrad's loops and OpenBLAS (core/parallel.h)
 
-  // Everything that can fail on bad input happens before the first step.
-  RunDirectory run(options.run_dir, config, options.resume);
-  if (run.finished()) return {{"finished_before", true}};
+  // Everything that can fail on bad input happens before the first step. Data-parallel, rank 0 alone
+  // holds the run directory; the others wait for it to check the directory (broadcast) and then read.
+  const bool writer = distributed::rank() == 0;
+  std::optional<RunDirectory> run;
+  if (writer) run.emplace(options.run_dir, config, options.resume);
+  if (distributed::broadcast(writer && run->finished(), 0) != 0) return {{"finished_before", true}};
   const PreparedData data = prepare_data(config);
-  if (options.resume) run.check_vocabularies(data.vocabularies);
+  if (options.resume && writer) run->check_vocabularies(data.vocabularies);
   const FeatureSizes sizes = feature_sizes(data.vocabularies, config.features.max_len);
   check_memory(config, sizes, available_memory());  // before the model and its optimizer are allocated
   ClickModel model(config.model, sizes, tc.seed);
-  Trainer trainer(config, model, data, run, options);
+  Trainer trainer(config, model, data, writer ? &*run : nullptr, options);
   if (options.resume)
     trainer.resume();
   else
     trainer.begin();
+  distributed::check_same(fingerprint(model, data), "the model's parameters and the data's sizes");
 
-  Progress progress(tc.epochs, trainer.steps_per_epoch(), options.quiet ? nullptr : stderr);
+  Progress progress(tc.epochs, trainer.steps_per_epoch(), options.quiet || !writer ? nullptr : stderr);
   if (!trainer.run(progress)) return {{"interrupted_at_step", trainer.step()}};
+  if (!writer) return {{"rank", distributed::rank()}};
   const nlohmann::json summary = trainer.summary(progress);
-  run.write_summary(summary);
+  run->write_summary(summary);
   return summary;
 }
 

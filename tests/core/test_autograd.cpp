@@ -207,3 +207,28 @@ TEST(Gradcheck, RefusesFloat32Inputs) {
   Tensor x = Tensor::ones({2}).requires_grad_();
   EXPECT_THROW(gradcheck([](const std::vector<Tensor>& in) { return in[0]; }, {x}), std::invalid_argument);
 }
+
+TEST(SetGrad, ReplacesADenseOrRowSparseGradientAndChecksIt) {
+  // For gradients computed outside backward, such as a sum across processes (train/distributed.cpp).
+  Tensor table = Tensor::zeros({4, 2}, DType::Float32).requires_grad_();
+  table.set_grad(Tensor::from_vector({4, 2}, {1, 2, 3, 4, 5, 6, 7, 8}, DType::Float32));
+  EXPECT_EQ(table.grad_rows(), nullptr);
+  EXPECT_EQ(table.grad().to_vector(), (std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8}));
+  table.set_grad_rows({1, 3}, Tensor::from_vector({2, 2}, {1, 2, 3, 4}, DType::Float32));
+  ASSERT_NE(table.grad_rows(), nullptr);
+  EXPECT_EQ(*table.grad_rows(), (std::vector<std::int64_t>{1, 3}));
+  EXPECT_EQ(table.grad().to_vector(), (std::vector<double>{0, 0, 1, 2, 0, 0, 3, 4}));
+  // A later backward adds to it, as to any gradient.
+  sum(gather_rows(table, {3, 0}, {2})).backward();
+  EXPECT_EQ(table.grad().to_vector(), (std::vector<double>{1, 1, 1, 2, 0, 0, 4, 5}));
+
+  const Tensor two_rows = Tensor::zeros({2, 2}, DType::Float32);
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { table.set_grad(two_rows); }, {"set_grad", "[2, 2]", "[4, 2]"}));
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { table.set_grad(Tensor::zeros({4, 2}, DType::Float64)); }, {"float64"}));
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { table.set_grad_rows({3, 1}, two_rows); }, {"sorted, unique"}));
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { table.set_grad_rows({1, 1}, two_rows); }, {"sorted, unique"}));
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { table.set_grad_rows({1, 4}, two_rows); }, {"in range"}));
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { table.set_grad_rows({1}, two_rows); }, {"[2, 2]", "1 rows"}));
+  const Tensor y = table * 2.0;
+  EXPECT_TRUE(recgrad::testing::ThrowsNaming([&] { Tensor(y).set_grad(Tensor::zeros({4, 2}, DType::Float32)); }, {"non-leaf"}));
+}

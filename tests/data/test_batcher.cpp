@@ -187,3 +187,38 @@ TEST(Batcher, RestoreRejectsAStateThatDoesNotFit) {
   state.epoch_rng_state = "not a state";
   EXPECT_TRUE(ThrowsNaming([&] { batcher.restore(state); }, {"malformed random state"}));
 }
+
+TEST(Batcher, ShardsSplitEachGlobalBatchInOrderAndMaySplitToNothing) {
+  // Data-parallel ranks draw the same global batches and take rows [B i / n, B (i + 1) / n) of each.
+  const EncodedDataset data = dataset(11);
+  Batcher whole(data, {5, true, 3, 0});
+  const auto global = epoch_rows(whole);  // batches of 5, 5, 1
+  for (std::size_t n : {2u, 3u}) {
+    std::vector<std::vector<std::vector<std::size_t>>> shards;  // [shard][batch]
+    for (std::size_t i = 0; i < n; ++i) {
+      Batcher shard(data, {5, true, 3, 0, i, n});
+      shards.push_back(epoch_rows(shard));
+    }
+    for (std::size_t k = 0; k < global.size(); ++k) {
+      std::vector<std::size_t> joined;
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto& rows = shards[i][k];
+        EXPECT_EQ(rows.size(), (global[k].size() * (i + 1)) / n - (global[k].size() * i) / n);
+        joined.insert(joined.end(), rows.begin(), rows.end());
+      }
+      EXPECT_EQ(joined, global[k]) << "batch " << k << " in " << n << " shards";
+    }
+    EXPECT_TRUE(shards[0][2].empty());  // the last global batch has one row, which the last shard takes
+  }
+  Batcher shard(data, {5, true, 3, 0, 1, 2});
+  Batch batch;
+  shard.next(batch);
+  EXPECT_EQ(shard.global_batch_size(), 5u);
+  EXPECT_EQ(batch.B, 3u);
+}
+
+TEST(Batcher, RejectsAShardOutsideItsCount) {
+  const EncodedDataset data = dataset(5);
+  EXPECT_TRUE(ThrowsNaming([&] { Batcher(data, {2, true, 0, 0, 2, 2}); }, {"shard 2 of 2"}));
+  EXPECT_TRUE(ThrowsNaming([&] { Batcher(data, {2, true, 0, 0, 0, 0}); }, {"shard 0 of 0"}));
+}
