@@ -11,6 +11,7 @@ Environment:
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -26,8 +27,9 @@ sys.path.insert(0, str(BIN.parent / "python"))
 SMALL = ["data.synthetic.impressions=30000", "training.epochs=30"]
 
 
-def run(program, *args):
-    """Runs one of the build's programs and returns its stdout; raises with its stderr on failure."""
+def run(program, *args, stderr=False):
+    """Runs one of the build's programs and returns its stdout (with stderr=True: its stderr); raises with
+    its stderr on failure."""
     path = BIN / program
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: build first (bash scripts/build.sh) or set RECGRAD_BIN")
@@ -35,7 +37,7 @@ def run(program, *args):
     done = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{program} {' '.join(map(str, args))} failed:\n{done.stderr}")
-    return done.stdout
+    return done.stderr if stderr else done.stdout
 
 
 def example(name):
@@ -51,6 +53,27 @@ def train(name, config="default.json", sets=()):
         args += ["--set", s]
     run("recgrad", *args)
     return out
+
+
+def profile(name, config, steps, sets=()):
+    """`recgrad train configs/<config> --profile <steps>` for one epoch of the SMALL data; returns the table
+    it prints on stderr as its text and its rows, one dict per row keyed by the column names."""
+    out = RUNS / name
+    args = ["train", REPO / "configs" / config, "--out", out, "--quiet", "--profile", steps]
+    for s in [*SMALL, "training.epochs=1", *sets, "output.overwrite=true"]:
+        args += ["--set", s]
+    text = run("recgrad", *args, stderr=True).strip()
+    lines = text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("name "))
+    columns = re.split(r"\s{2,}", lines[header].strip())  # "name", "calls", "forward ms", ...
+    rows = []
+    for line in lines[header + 1:]:
+        if line.startswith("total "):
+            continue
+        cells = line.rsplit(None, len(columns) - 1)  # a name may hold spaces: "[optimizer step]"
+        rows.append({"name": cells[0], **{c: None if v == "-" else float(v.rstrip("%"))
+                                          for c, v in zip(columns[1:], cells[1:])}})
+    return text, rows
 
 
 def metrics(run_dir):
