@@ -17,7 +17,10 @@ trap 'rm -rf "$work"' EXIT
 tiny=(--set data.synthetic.impressions=2000 --set data.synthetic.num_users=100 --set data.synthetic.num_items=200
       --set training.batch_size=64 --set model.embedding_dim=4 --set model.tower.hidden=[8] --quiet)
 
-# The metrics of two runs agree: losses to 1e-5 relative, AUCs (ranks of near-equal scores) to 1e-3.
+# The metrics of two runs agree: losses to 2e-4 relative, AUCs (ranks of near-equal scores) to 2e-3. The
+# shards' gradients sum in another order than one batch's, and training carries that float32 rounding
+# on: 1e-8 after 70 steps in a release build, 3e-5 in the sanitizers' -O1 build. Ranks that skip the
+# all-reduce (each training on its own shard) are 2.5e-3 off at the first evaluation.
 same_metrics() {
   /usr/bin/python3 - "$1" "$2" <<'EOF'
 import json, math, sys
@@ -31,7 +34,7 @@ for a, b in zip(one, two):
     for key in a:
         if key.endswith("per_s") or not isinstance(a[key], float) or math.isnan(a[key]):
             continue
-        tolerance = 1e-3 if "auc" in key else 1e-5 * max(1.0, abs(a[key]))
+        tolerance = 2e-3 if "auc" in key else 2e-4 * max(1.0, abs(a[key]))
         if abs(a[key] - b[key]) > tolerance:
             sys.exit(f"{key} at step {a.get('step', 'end')}: {a[key]} in one process, {b[key]} in two")
         worst = max(worst, abs(a[key] - b[key]))
