@@ -27,14 +27,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "bench/synthetic_batches.h"
+#include "bench/bench_model.h"
 #include "core/blas.h"
 #include "core/parallel.h"
 #include "train/config.h"
@@ -126,27 +125,24 @@ int run(int argc, char** argv) {
     else if (flag == "--threads") threads = int(value);
     else throw std::invalid_argument("gemm_floor: unknown flag " + flag);
   }
-  std::ifstream file(argv[1]);
-  if (!file) throw std::invalid_argument(std::string(argv[1]) + ": cannot open");
-  const nlohmann::json spec = nlohmann::json::parse(file).at(argv[2]);
-  const ClickModelOptions model = parse_run_config({{"model", spec.at("model")}, {"optim", spec.at("optim")}}).model;
+  const bench::BenchModel spec = bench::bench_model(argv[1], argv[2]);
+  const ClickModelOptions& model = spec.config.model;
   if (model.attention.kind != AttentionKind::Din || model.self_attention.enabled) {
     std::fprintf(stderr, "gemm_floor: %s: only din attention without self_attention is supported, got %s\n", argv[2],
                  attention_kind_name(model.attention.kind).c_str());
     return 2;
   }
-  const std::size_t B = spec.at("batch"), T = spec.at("T"), items = spec.at("items");
-  const std::vector<std::size_t> side = spec.at("side");
+  const std::size_t B = spec.B, T = spec.T;
   set_threads(threads);
 
   std::vector<std::vector<Gemm>> steps;  // one per batch of the cycle: only P differs
   std::vector<std::size_t> pairs;
   double flop = 0;
   for (std::uint64_t k = 0; k < kDistinctBatches; ++k) {
-    const Batch batch = bench::synthetic_batch(k, B, T, items, side);
+    const Batch batch = spec.batch(k);
     pairs.push_back(0);
     for (std::size_t length : batch.lengths) pairs.back() += length;
-    steps.push_back(din_step_gemms(model, side.size(), B, T, pairs.back()));
+    steps.push_back(din_step_gemms(model, spec.side.size(), B, T, pairs.back()));
     for (const Gemm& x : steps.back()) flop += x.flop() / double(kDistinctBatches);
   }
   nlohmann::json shapes = nlohmann::json::array();  // the first batch's

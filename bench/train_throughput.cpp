@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/synthetic_batches.h"
+#include "bench/bench_model.h"
 #include "core/parallel.h"
 #include "models/click_model.h"
 #include "train/config.h"
@@ -47,25 +47,16 @@ int run(int argc, char** argv) {
     else if (flag == "--threads") threads = int(value);
     else throw std::invalid_argument("train_throughput: unknown flag " + flag);
   }
-  std::ifstream file(argv[1]);
-  if (!file) throw std::invalid_argument(std::string(argv[1]) + ": cannot open");
-  const nlohmann::json spec = nlohmann::json::parse(file).at(argv[2]);
-  const RunConfig config = parse_run_config({{"model", spec.at("model")}, {"optim", spec.at("optim")}});
-
-  const std::size_t B = spec.at("batch"), T = spec.at("T"), items = spec.at("items");
-  const std::vector<std::size_t> side = spec.at("side");
-  FeatureSizes sizes;
-  sizes.items = items;
-  sizes.side = side;
-  for (std::size_t f = 0; f < side.size(); ++f) sizes.side_names.push_back("side" + std::to_string(f));
-  sizes.max_len = T;
+  const bench::BenchModel spec = bench::bench_model(argv[1], argv[2]);
+  const RunConfig& config = spec.config;
+  const std::size_t B = spec.B;
   set_threads(threads);
 
-  ClickModel model(config.model, sizes, 42);
+  ClickModel model(config.model, spec.sizes(), 42);
   const NamedTensors params = model.named_parameters();
   std::unique_ptr<Optimizer> optimizer = make_optimizer(config.optim, params);
   std::vector<Batch> batches;
-  for (std::uint64_t k = 0; k < kDistinctBatches; ++k) batches.push_back(bench::synthetic_batch(k, B, T, items, side));
+  for (std::uint64_t k = 0; k < kDistinctBatches; ++k) batches.push_back(spec.batch(k));
 
   double loss_value = 0;
   auto step = [&](std::size_t i) {

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/synthetic_batches.h"
+#include "bench/bench_model.h"
 #include "core/parallel.h"
 #include "train/config.h"
 #include "train/from_config.h"
@@ -79,19 +79,12 @@ Shapes floor_gemms(const std::string& model) {
 }
 
 // The gemms of one train_step of the model on synthetic batch 0, built as bench/train_throughput does.
-Shapes recgrad_gemms(const nlohmann::json& spec) {
-  const RunConfig config = parse_run_config({{"model", spec.at("model")}, {"optim", spec.at("optim")}});
-  const std::size_t B = spec.at("batch"), T = spec.at("T"), items = spec.at("items");
-  const std::vector<std::size_t> side = spec.at("side");
-  FeatureSizes sizes;
-  sizes.items = items;
-  sizes.side = side;
-  for (std::size_t f = 0; f < side.size(); ++f) sizes.side_names.push_back("side" + std::to_string(f));
-  sizes.max_len = T;
+Shapes recgrad_gemms(const nlohmann::json& entry) {
+  const bench::BenchModel spec = bench::bench_model(entry);
   set_threads(1);
-  ClickModel model(config.model, sizes, 42);
-  const std::unique_ptr<Optimizer> optimizer = make_optimizer(config.optim, model.named_parameters());
-  const Batch batch = bench::synthetic_batch(0, B, T, items, side);
+  ClickModel model(spec.config.model, spec.sizes(), 42);
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.config.optim, model.named_parameters());
+  const Batch batch = spec.batch(0);
   Shapes shapes;
   g_recorded = &shapes;
   train_step(model, *optimizer, batch, StepOptions{});
