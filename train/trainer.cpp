@@ -47,12 +47,20 @@ BatcherOptions batcher_options(const TrainingConfig& tc) {
   return options;
 }
 
+template <class T>
+double sum_of(const T* values, std::size_t n) {
+  double sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += values[i];
+  return sum;
+}
+
 // Data-parallel ranks must build the same model from the same data: a sum of every parameter and the
-// split sizes, compared across ranks before the first step.
-double fingerprint(const ClickModel& model, const PreparedData& data) {
+// split sizes, compared across ranks before the first step. Read in place: a copy of a large embedding
+// table would cost more memory than the table.
+double parameters_and_data_sum(const ClickModel& model, const PreparedData& data) {
   double sum = double(data.train.size()) + 1e3 * double(data.valid.size()) + 1e6 * double(data.test.size());
   for (const auto& [name, p] : model.named_parameters())
-    for (double x : p.to_vector()) sum += x;
+    sum += p.dtype() == DType::Float32 ? sum_of(p.data<float>(), p.numel()) : sum_of(p.data<double>(), p.numel());
   return sum;
 }
 
@@ -287,7 +295,8 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
     trainer.resume();
   else
     trainer.begin();
-  distributed::check_same(fingerprint(model, data), "the model's parameters and the data's sizes");
+  if (distributed::world_size() > 1)  // the sum reads every parameter: not for a single process
+    distributed::check_same(parameters_and_data_sum(model, data), "the model's parameters and the data's sizes");
 
   Progress progress(tc.epochs, trainer.steps_per_epoch(), options.quiet || !writer ? nullptr : stderr);
   if (!trainer.run(progress)) return {{"interrupted_at_step", trainer.step()}};
