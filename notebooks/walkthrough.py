@@ -45,24 +45,25 @@ def example(name):
     return json.loads(run(f"example_{name}"))
 
 
-def train(name, config="default.json", sets=()):
-    """`recgrad train configs/<config> --set ...` into RUNS/<name>, on the SMALL data; returns the run directory."""
-    out = RUNS / name
-    args = ["train", REPO / "configs" / config, "--out", out, "--quiet"]
+def train_args(name, config, sets):
+    """The arguments of `recgrad train configs/<config> --set ...` into RUNS/<name>, on the SMALL data."""
+    args = ["train", REPO / "configs" / config, "--out", RUNS / name, "--quiet"]
     for s in [*SMALL, *sets, "output.overwrite=true"]:
         args += ["--set", s]
-    run("recgrad", *args)
-    return out
+    return args
+
+
+def train(name, config="default.json", sets=()):
+    """`recgrad train configs/<config> --set ...` into RUNS/<name>, on the SMALL data; returns the run directory."""
+    run("recgrad", *train_args(name, config, sets))
+    return RUNS / name
 
 
 def profile(name, config, steps, sets=()):
     """`recgrad train configs/<config> --profile <steps>` for one epoch of the SMALL data; returns the table
     it prints on stderr as its text and its rows, one dict per row keyed by the column names."""
-    out = RUNS / name
-    args = ["train", REPO / "configs" / config, "--out", out, "--quiet", "--profile", steps]
-    for s in [*SMALL, "training.epochs=1", *sets, "output.overwrite=true"]:
-        args += ["--set", s]
-    text = run("recgrad", *args, stderr=True).strip()
+    text = run("recgrad", *train_args(name, config, ["training.epochs=1", *sets]), "--profile", steps,
+               stderr=True).strip()
     lines = text.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("name "))
     columns = re.split(r"\s{2,}", lines[header].strip())  # "name", "calls", "forward ms", ...

@@ -20,6 +20,15 @@ constexpr std::size_t kB = 3, kT = 3, kD = 4;
 
 Tensor mask() { return padding_mask(kLengths, kT, DType::Float64); }
 
+// The attention of kind `name` for items of kD, in float64 (2 heads; a DIN unit of one hidden layer).
+std::shared_ptr<Attention> make_kind(const std::string& name, Rng& rng) {
+  AttentionOptions options;
+  options.kind = parse_attention_kind(name);
+  options.heads = 2;
+  options.din_hidden = {5};
+  return make_attention(options, kD, rng, DType::Float64);
+}
+
 template <class Parse, class Name>
 void expect_names_round_trip(const std::vector<std::string>& names, Parse parse, Name name) {
   for (const std::string& n : names) EXPECT_EQ(name(parse(n)), n);
@@ -42,12 +51,8 @@ TEST(EnumNames, EveryNameRoundTripsAndAnUnknownOneThrowsListingThem) {
 TEST(MakeAttention, EveryKindPoolsTheHistoryAndPaddedKeysWeighNothing) {
   for (const std::string& name : attention_kind_names()) {
     SCOPED_TRACE(name);
-    AttentionOptions options;
-    options.kind = parse_attention_kind(name);
-    options.heads = 2;
-    options.din_hidden = {5};
     Rng rng(1);
-    const std::shared_ptr<Attention> attention = make_attention(options, kD, rng, DType::Float64);
+    const std::shared_ptr<Attention> attention = make_kind(name, rng);
     const AttentionOutput a = attention->forward(random_input({kB, 1, kD}, rng), random_input({kB, kT, kD}, rng),
                                                  random_input({kB, kT, kD}, rng), mask());
     EXPECT_EQ(a.output.shape(), (Shape{kB, 1, kD}));
@@ -59,12 +64,8 @@ TEST(MakeAttention, EveryKindPoolsTheHistoryAndPaddedKeysWeighNothing) {
 TEST(MakeAttention, EveryKindRejectsAnEmptyQueryOrKeyAxis) {
   for (const std::string& name : attention_kind_names()) {
     SCOPED_TRACE(name);
-    AttentionOptions options;
-    options.kind = parse_attention_kind(name);
-    options.heads = 2;
-    options.din_hidden = {5};
     Rng rng(3);
-    const std::shared_ptr<Attention> attention = make_attention(options, kD, rng, DType::Float64);
+    const std::shared_ptr<Attention> attention = make_kind(name, rng);
     const Tensor keys = random_input({kB, kT, kD}, rng), query = random_input({kB, 1, kD}, rng);
     EXPECT_TRUE(ThrowsNaming([&] { attention->forward(random_input({kB, 0, kD}, rng), keys, keys, mask()); },
                              {"Tq, T and D must be at least 1", "query [3, 0, 4]"}));
