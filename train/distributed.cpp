@@ -139,15 +139,14 @@ double reduce(const NamedTensors& params, double local_loss, std::size_t local_b
     if (kinds[i] == kNone) continue;
     Tensor p = params[i].second;
     const std::size_t size = offsets[i + 1] - offsets[i];
-    std::vector<double> values(size);
-    for (std::size_t e = 0; e < size; ++e) values[e] = double(buffer[offsets[i] + e] * scale);
-    if (kinds[i] == kRows) {
-      std::vector<std::int64_t> rows = std::move(union_rows[j++]);
-      const std::size_t count = rows.size();
-      p.set_grad_rows(std::move(rows), Tensor::from_vector({count, p.size(1)}, values, p.dtype()));
-    } else {
-      p.set_grad(Tensor::from_vector(p.shape(), values, p.dtype()));
-    }
+    const bool rows = kinds[i] == kRows;
+    Tensor grad = Tensor::zeros(rows ? Shape{union_rows[j].size(), p.size(1)} : p.shape(), p.dtype());
+    T* values = grad.mutable_data<T>();
+    for (std::size_t e = 0; e < size; ++e) values[e] = buffer[offsets[i] + e] * scale;
+    if (rows)
+      p.set_grad_rows(std::move(union_rows[j++]), grad);
+    else
+      p.set_grad(grad);
   }
   return double(buffer[offsets[n]]) / global_batch;
 }
