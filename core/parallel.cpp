@@ -4,8 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/blas.h"
-
 namespace recgrad {
 
 namespace {
@@ -19,7 +17,6 @@ constexpr std::size_t kMinWorkPerThread = 16384;
 void set_threads(int n) {
   if (n < 1) throw std::invalid_argument("set_threads: need at least 1 thread, got " + std::to_string(n));
   g_threads = n;
-  blas::set_threads(n);
 }
 
 int threads() { return g_threads; }
@@ -27,14 +24,6 @@ int threads() { return g_threads; }
 int threads_for(std::size_t work) {
   const std::size_t affordable = work / kMinWorkPerThread;
   return affordable < 2 ? 1 : int(std::min<std::size_t>(affordable, std::size_t(g_threads)));
-}
-
-PerSampleGemms::PerSampleGemms(std::size_t multiply_adds) : threads_(threads_for(multiply_adds)) {
-  if (threads_ > 1) blas::set_threads(1);
-}
-
-PerSampleGemms::~PerSampleGemms() {
-  if (threads_ > 1) blas::set_threads(g_threads);
 }
 
 }  // namespace recgrad

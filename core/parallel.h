@@ -1,5 +1,5 @@
 #pragma once
-// Threads: one count for recgrad's own loops over the batch (OpenMP) and for OpenBLAS.
+// Threads: one count, one pool (libgomp's) for recgrad's loops over the batch and for its gemms.
 //
 // A parallel loop is the serial loop with a pragma on it:
 //   #pragma omp parallel for schedule(static) num_threads(threads_for(rows * D))
@@ -15,7 +15,8 @@
 
 namespace recgrad {
 
-// Threads for recgrad's loops and OpenBLAS. 1 until set: on small shared machines a second thread
+// Threads for recgrad's loops and gemms (core/blas.h cuts a big gemm into one block per thread;
+// OpenBLAS's own pool is held at one thread). 1 until set: on small shared machines a second thread
 // pays only on big batches (docs/speed-code.md); the config's training.threads sets it.
 void set_threads(int n);
 int threads();
@@ -23,22 +24,6 @@ int threads();
 // The threads a loop over `work` elements gets: threads() when that is enough work to pay for waking
 // them (measured: docs/speed-code.md, "Threads"), else 1, so small tensors stay serial.
 int threads_for(std::size_t work);
-
-// A loop of small gemms, one per sample (or head): threads_for(multiply_adds) threads, and OpenBLAS
-// held at one thread while it runs, so that the loop's threads do not each start BLAS threads.
-//   const PerSampleGemms gemms(batch * m * n * k);
-//   #pragma omp parallel for schedule(static) num_threads(gemms.threads())
-class PerSampleGemms {
- public:
-  explicit PerSampleGemms(std::size_t multiply_adds);
-  ~PerSampleGemms();
-  PerSampleGemms(const PerSampleGemms&) = delete;
-  PerSampleGemms& operator=(const PerSampleGemms&) = delete;
-  int threads() const { return threads_; }
-
- private:
-  int threads_;
-};
 
 // Sums over the iterations of a parallel loop run with `team` threads: each thread adds into its own
 // row of `width` sums (mine()), and total() adds the rows in thread order.

@@ -46,8 +46,7 @@ Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_head
     const T alpha = T(scale);
     const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
     Array<T> scores = Array<T>::from_shape({p.batch, p.heads, Tq, Tk});
-    const PerSampleGemms gemms(p.batch * D * Tq * Tk);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_for(p.batch * D * Tq * Tk))
     for (std::size_t b = 0; b < p.batch; ++b)
       for (std::size_t i = 0; i < p.heads; ++i)
         blas::gemm<T>(false, true, Tq, Tk, hd, alpha, Q + p.head(b, Tq, i), D, K + p.head(b, Tk, i), D, 0,
@@ -60,16 +59,14 @@ Tensor head_scores(const Tensor& query, const Tensor& keys, std::size_t num_head
           const T* dS = ctx.grad_output().data();
           const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
           ctx.write_grad(0, query_shape, [&](T* dQ, T beta) {
-            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_for(p.batch * D * Tq * Tk))
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(false, false, Tq, hd, Tk, alpha, dS + p.block(b, i), Tk, K + p.head(b, Tk, i), D, beta,
                               dQ + p.head(b, Tq, i), D);
           });
           ctx.write_grad(1, keys_shape, [&](T* dK, T beta) {
-            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_for(p.batch * D * Tq * Tk))
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(true, false, Tk, hd, Tq, alpha, dS + p.block(b, i), Tk, Q + p.head(b, Tq, i), D, beta,
@@ -96,8 +93,7 @@ Tensor head_mix(const Tensor& weights, const Tensor& values) {
     const T* V = values_of<T>(values, "head_mix").data();
     const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
     Array<T> out = Array<T>::from_shape({p.batch, Tq, D});
-    const PerSampleGemms gemms(p.batch * D * Tq * Tk);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_for(p.batch * D * Tq * Tk))
     for (std::size_t b = 0; b < p.batch; ++b)
       for (std::size_t i = 0; i < p.heads; ++i)
         blas::gemm<T>(false, false, Tq, hd, Tk, 1, W + p.block(b, i), Tk, V + p.head(b, Tk, i), D, 0,
@@ -110,16 +106,14 @@ Tensor head_mix(const Tensor& weights, const Tensor& values) {
           const T* dO = ctx.grad_output().data();
           const std::size_t Tq = p.query_len, Tk = p.key_len, hd = p.head_dim, D = p.dim;
           ctx.write_grad(0, weights_shape, [&](T* dW, T beta) {
-            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_for(p.batch * D * Tq * Tk))
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(false, true, Tq, Tk, hd, 1, dO + p.head(b, Tq, i), D, V + p.head(b, Tk, i), D, beta,
                               dW + p.block(b, i), Tk);
           });
           ctx.write_grad(1, values_shape, [&](T* dV, T beta) {
-            const PerSampleGemms gemms(p.batch * D * Tq * Tk);
-#pragma omp parallel for collapse(2) schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_for(p.batch * D * Tq * Tk))
             for (std::size_t b = 0; b < p.batch; ++b)
               for (std::size_t i = 0; i < p.heads; ++i)
                 blas::gemm<T>(true, false, Tk, hd, Tq, 1, W + p.block(b, i), Tk, dO + p.head(b, Tq, i), D, beta,

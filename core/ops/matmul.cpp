@@ -71,8 +71,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     if (projection) {
       blas::gemm<T>(false, false, batches * p.m, p.n, p.k, 1, A, p.k, B, p.n, 0, y.data(), p.n);
     } else {
-      const PerSampleGemms gemms(batches * p.m * p.n * p.k);
-#pragma omp parallel for schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for schedule(static) num_threads(threads_for(batches * p.m * p.n * p.k))
       for (std::size_t i = 0; i < batches; ++i)
         blas::gemm<T>(false, false, p.m, p.n, p.k, 1, A + p.a_offsets[i], p.k, B + p.b_offsets[i], p.n, 0,
                       y.data() + i * p.m * p.n, p.n);
@@ -93,8 +92,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
           blas::gemm<T>(false, true, batches * p.m, p.k, p.n, 1, dY, p.n, B, p.n, beta, dA, p.k);
           return;
         }
-        const PerSampleGemms gemms(batches * p.m * p.n * p.k);
-#pragma omp parallel for schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for schedule(static) num_threads(threads_for(batches * p.m * p.n * p.k))
         for (std::size_t i = 0; i < batches; ++i)
           blas::gemm<T>(false, true, p.m, p.k, p.n, 1, dY + i * p.m * p.n, p.n, B + p.b_offsets[i], p.n, beta,
                         dA + i * p.m * p.k, p.k);
@@ -104,8 +102,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
           blas::gemm<T>(true, false, p.k, p.n, batches * p.m, 1, A, p.k, dY, p.n, beta, dB, p.n);
           return;
         }
-        const PerSampleGemms gemms(batches * p.m * p.n * p.k);
-#pragma omp parallel for schedule(static) num_threads(gemms.threads())
+#pragma omp parallel for schedule(static) num_threads(threads_for(batches * p.m * p.n * p.k))
         for (std::size_t i = 0; i < batches; ++i)
           blas::gemm<T>(true, false, p.k, p.n, p.m, 1, A + p.a_offsets[i], p.k, dY + i * p.m * p.n, p.n, beta,
                         dB + i * p.k * p.n, p.n);

@@ -171,9 +171,10 @@ TEST(Threads, AttentionHeadProductsAreBitIdenticalToOneThread) {
       {kBit, kBit, kBit});
 }
 
-TEST(Threads, ProjectionOnOpenBlasThreadsIsCloseToOneThread) {
-  // One big gemm each way (dW reduces over all 12800 rows): OpenBLAS's threads, not recgrad's loops.
-  // OpenBLAS 0.3.21's threaded sgemm rounds differently from its one-thread path, even forward.
+TEST(Threads, ProjectionIsCloseToOneThread) {
+  // One big gemm each way (dW reduces over all 12800 rows), cut by blas::gemm into one block of C
+  // per thread. OpenBLAS 0.3.21 rounds a row of C differently depending on where it falls in the
+  // matrix it is given, so a block's rows are not bit for bit the whole matrix's (tests/core/test_blas.cpp).
   expect_thread_counts_agree(
       [] {
         Tensor x = leaf({12800, 64}, 17), weight = leaf({64, 64}, 18);
