@@ -15,7 +15,7 @@ Progress::Progress(std::size_t epochs, std::size_t steps_per_epoch, std::FILE* o
       last_print_(start_) {}
 
 double Progress::samples_per_second() const {
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  const double s = std::chrono::duration<double>(end_.value_or(std::chrono::steady_clock::now()) - start_).count();
   return s > 0 ? samples_ / s : 0.0;
 }
 
@@ -47,6 +47,8 @@ void Progress::update(std::size_t epoch, std::size_t step, double loss, std::siz
   }
   std::fflush(out_);
 }
+
+void Progress::finish() { end_ = std::chrono::steady_clock::now(); }
 
 void Progress::message(const char* line) {
   if (!out_) return;

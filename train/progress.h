@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <optional>
 
 namespace recgrad {
 
@@ -14,7 +15,9 @@ class Progress {
   // After each step: `epoch` from 1, `step` within the epoch from 1, the running mean training loss.
   void update(std::size_t epoch, std::size_t step, double loss, std::size_t samples);
   void message(const char* line);  // a line that must not be overwritten by the bar (evaluations)
+  // Samples counted over the time from construction to finish() (or to now, before finish()).
   double samples_per_second() const;
+  void finish();  // stops the clock: what comes after (the summary's evaluations) is not training
 
  private:
   std::FILE* out_;
@@ -23,6 +26,7 @@ class Progress {
   std::size_t samples_ = 0;
   bool bar_shown_ = false;
   std::chrono::steady_clock::time_point start_, last_print_;
+  std::optional<std::chrono::steady_clock::time_point> end_;
 };
 
 }  // namespace recgrad

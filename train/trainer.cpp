@@ -300,6 +300,7 @@ nlohmann::json train(const RunConfig& config_in, const TrainOptions& options) {
 
   Progress progress(tc.epochs, trainer.steps_per_epoch(), options.quiet || !writer ? nullptr : stderr);
   if (!trainer.run(progress)) return {{"interrupted_at_step", trainer.step()}};
+  progress.finish();  // train_samples_per_s: the training loop with its validations, not the summary's
   if (!writer) return {{"rank", distributed::rank()}};
   const nlohmann::json summary = trainer.summary(progress);
   run->write_summary(summary);
