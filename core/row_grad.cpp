@@ -7,6 +7,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "core/parallel.h"
+#include "core/storage_pool.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -18,17 +19,17 @@ namespace {
 // digit radix sort: each pass a counting sort on 11 bits of the row, as many passes as rows in
 // [0, table_rows) need (1 for a thousand rows, 2 for a million). A counting sort is stable, so each
 // row's positions stay in ascending order.
-std::vector<std::size_t> positions_by_row(const std::vector<std::int64_t>& rows, std::int64_t skip_row,
-                                          std::size_t table_rows) {
+PooledVector<std::size_t> positions_by_row(const std::vector<std::int64_t>& rows, std::int64_t skip_row,
+                                           std::size_t table_rows) {
   constexpr int kBits = 11;
-  std::vector<std::size_t> order;
+  PooledVector<std::size_t> order;
   order.reserve(rows.size());
   for (std::size_t p = 0; p < rows.size(); ++p)
     if (rows[p] != skip_row) order.push_back(p);
-  std::vector<std::size_t> sorted(order.size());
+  PooledVector<std::size_t> sorted(order.size());
   for (int shift = 0; table_rows > (std::size_t(1) << shift); shift += kBits) {
     auto digit = [&](std::size_t p) { return (std::size_t(rows[p]) >> shift) & ((std::size_t(1) << kBits) - 1); };
-    std::vector<std::size_t> start((std::size_t(1) << kBits) + 1, 0);  // where each digit's positions begin
+    PooledVector<std::size_t> start((std::size_t(1) << kBits) + 1, 0);  // where each digit's positions begin
     for (std::size_t p : order) ++start[digit(p) + 1];
     std::partial_sum(start.begin(), start.end(), start.begin());
     for (std::size_t p : order) sorted[start[digit(p)]++] = p;
@@ -74,15 +75,19 @@ void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, 
   // Row-sparse. Repeated rows sum in position order, the order a dense scatter would use, so that the
   // result is the dense one bit for bit, whatever the thread count: positions sorted by (row, position);
   // then the packed grad of the union of the old rows and these.
-  const std::vector<std::size_t> order = positions_by_row(rows, skip_row, t.shape[0]);
+  const PooledVector<std::size_t> order = positions_by_row(rows, skip_row, t.shape[0]);
   std::vector<std::int64_t> old_rows;
   if (t.grad_rows) old_rows = std::move(*t.grad_rows);
   // Each slot of the union records its old packed row (or none) and where its positions start in
   // `order`, so the slots fill independently (in parallel, each summing its positions in order).
   constexpr std::size_t kNone = std::size_t(-1);
   std::vector<std::int64_t> merged;
-  std::vector<std::size_t> old_at, order_at;  // per slot; order_at has one more entry, the end
-  merged.reserve(old_rows.size() + order.size());
+  PooledVector<std::size_t> old_at, order_at;  // per slot; order_at has one more entry, the end
+  // The union's rows are unique and below shape[0]: at most that many slots.
+  const std::size_t slots = std::min(old_rows.size() + order.size(), t.shape[0]);
+  merged.reserve(slots);
+  old_at.reserve(slots);
+  order_at.reserve(slots + 1);
   std::size_t o = 0, k = 0;
   while (o < old_rows.size() || k < order.size()) {
     const std::int64_t row = k == order.size() || (o < old_rows.size() && old_rows[o] < rows[order[k]])

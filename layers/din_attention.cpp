@@ -1,5 +1,6 @@
 #include "layers/din_attention.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/ops.h"
@@ -24,18 +25,21 @@ struct RealPairs {
 RealPairs real_pairs(const Tensor& key_padding_mask, std::size_t B, std::size_t Tq, std::size_t T) {
   const std::vector<double> padded =
       key_padding_mask.defined() ? key_padding_mask.to_vector() : std::vector<double>(B * T, 0.0);
+  // Each vector at its final size at once: growing them step by step cost a dozen mallocs a batch.
+  const std::size_t n = Tq * std::size_t(std::count(padded.begin(), padded.end(), 0.0));
   RealPairs pairs;
-  std::vector<bool> is_real(B * Tq * T, false);
+  pairs.query_rows.reserve(n);
+  pairs.key_rows.reserve(n);
+  pairs.slot.reserve(B * Tq * T);
   for (std::size_t b = 0; b < B; ++b)
     for (std::size_t i = 0; i < Tq; ++i)
       for (std::size_t t = 0; t < T; ++t) {
-        if (padded[b * T + t] != 0) continue;
-        is_real[(b * Tq + i) * T + t] = true;
+        const bool real = padded[b * T + t] == 0;
+        pairs.slot.push_back(std::int64_t(real ? pairs.count() : n));
+        if (!real) continue;
         pairs.query_rows.push_back(std::int64_t(b * Tq + i));
         pairs.key_rows.push_back(std::int64_t(b * T + t));
       }
-  std::int64_t next = 0;
-  for (bool real : is_real) pairs.slot.push_back(real ? next++ : std::int64_t(pairs.count()));
   return pairs;
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/parallel.h"
 #include "core/row_grad.h"
+#include "core/storage_pool.h"
 #include "core/tensor_impl.h"
 #include "tests/core/op_testing.h"
 
@@ -149,6 +150,17 @@ TEST(RowGrad, TwoThreadsGiveTheDenseScatterBitForBit) {
   const bool matches = MatchesDenseScatter<float>(6000, 8, lookups, 0);
   set_threads(1);
   EXPECT_TRUE(matches);
+}
+
+TEST(RowGrad, PositionBuffersGoBackToTheStoragePool) {
+  // The sort's [n] buffers come from the pool, not from malloc (why: core/storage_pool.h).
+  storage_pool::release();
+  Tensor table = Tensor::zeros({100, 1}).requires_grad_();
+  const std::vector<std::int64_t> rows(20000, 3);
+  const std::vector<float> grad(rows.size(), 1.0f);
+  accumulate_grad_rows<float>(*table.impl(), rows, grad.data(), -1, "test");
+  EXPECT_GE(storage_pool::pooled_bytes(), 2 * rows.size() * sizeof(std::size_t));  // positions, sorted
+  storage_pool::release();
 }
 
 TEST(RowGrad, TwoLookupsInOneGraphMatchTheDenseGradient) {

@@ -43,6 +43,28 @@ TEST(StoragePool, SmallBlocksAreNotPooled) {
   EXPECT_EQ(storage_pool::pooled_bytes(), 0u);
 }
 
+TEST(StoragePool, BlocksOfAFewKilobytesArePooledToo) {
+  // A [256, 4] float32 activation: 4 KiB, a size glibc is slow to find in a heap fragmented by a data set.
+  storage_pool::release();
+  { const Tensor a = Tensor::ones({256, 4}); }
+  EXPECT_EQ(storage_pool::pooled_bytes(), 4096u);
+  storage_pool::release();
+}
+
+TEST(StoragePool, PooledVectorBuffersComeBackFromThePool) {
+  storage_pool::release();
+  const std::size_t n = 4096;  // 32 KiB
+  const std::size_t* first = nullptr;
+  {
+    const PooledVector<std::size_t> v(n);
+    first = v.data();
+  }
+  EXPECT_EQ(storage_pool::pooled_bytes(), n * sizeof(std::size_t));
+  const PooledVector<std::size_t> again(n);
+  EXPECT_EQ(again.data(), first);
+  storage_pool::release();
+}
+
 TEST(StoragePool, TensorsReuseTheBuffersOfTensorsFreedBefore) {
   storage_pool::release();
   const Shape shape{256, 128};  // 128 KiB of float32: pooled
