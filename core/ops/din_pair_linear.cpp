@@ -8,11 +8,14 @@
 // With one query per sample that halves the layer; no [P, 4D] features are built. Exact (rounding
 // aside): the tests compare it with linear(concat(...)) in float64 to 1e-12, values and gradients.
 #include <algorithm>
+#include <numeric>
 #include <string>
 
 #include "core/blas.h"
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "core/profile.h"
+#include "core/storage_pool.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
@@ -23,6 +26,42 @@ void check_rows(const std::vector<std::int64_t>& rows, std::size_t n, const char
     if (rows[p] < 0 || static_cast<std::size_t>(rows[p]) >= n)
       throw std::out_of_range(std::string("din_pair_linear: ") + which + " row " + std::to_string(rows[p]) +
                               " (pair " + std::to_string(p) + ") is out of range for " + std::to_string(n) + " rows");
+}
+
+// The pairs sorted by row (of n), stably: each row's pairs in pair order. Rows already sorted (DIN's
+// query rows; its key rows too with one query per sample) need no sort; others, a counting sort.
+PooledVector<std::size_t> pairs_by_row(const std::vector<std::int64_t>& rows, std::size_t n) {
+  PooledVector<std::size_t> order(rows.size());
+  if (std::is_sorted(rows.begin(), rows.end())) {
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    return order;
+  }
+  PooledVector<std::size_t> next(n + 1, 0);  // where each row's pairs go in `order`
+  for (std::int64_t r : rows) ++next[std::size_t(r) + 1];
+  std::partial_sum(next.begin(), next.end(), next.begin());
+  for (std::size_t p = 0; p < rows.size(); ++p) order[next[std::size_t(rows[p])]++] = p;
+  return order;
+}
+
+// add(rows[p], p) for the pairs p in `order` (pairs_by_row), on the threads: `order` cut into one
+// block per thread at row boundaries, so that each row's sum is made by one thread in pair order,
+// the serial loop's bit for bit.
+template <class Add>
+void scatter_by_row(const std::vector<std::int64_t>& rows, const PooledVector<std::size_t>& order,
+                    std::size_t work, Add add) {
+  const std::size_t P = order.size();
+#pragma omp parallel num_threads(threads_for(work))
+  {
+    const std::size_t team = std::size_t(omp_get_num_threads());
+    auto block_start = [&](std::size_t t) {  // the first pair of a row at or after t P / team in order
+      std::size_t i = t * P / team;
+      while (i > 0 && i < P && rows[order[i]] == rows[order[i - 1]]) ++i;
+      return i;
+    };
+    const std::size_t t = std::size_t(omp_get_thread_num());
+    for (std::size_t i = block_start(t), end = block_start(t + 1); i < end; ++i)
+      add(std::size_t(rows[order[i]]), order[i]);
+  }
 }
 }  // namespace
 
@@ -62,7 +101,7 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
     const T* k = values_of<T>(keys, "din_pair_linear").data();
     const T* W = values_of<T>(weight, "din_pair_linear").data();
     // W_query = W_q + W_d [H, D] and W_pair = [W_k - W_d, W_p] [H, 2D].
-    std::vector<T> W_query(H * D), W_pair(H * 2 * D);
+    PooledVector<T> W_query(H * D), W_pair(H * 2 * D);
     for (std::size_t h = 0; h < H; ++h)
       for (std::size_t j = 0; j < D; ++j) {
         const T* row = W + h * 4 * D;
@@ -70,7 +109,7 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
         W_pair[h * 2 * D + j] = row[D + j] - row[2 * D + j];
         W_pair[h * 2 * D + D + j] = row[3 * D + j];
       }
-    std::vector<T> Q(Nq * H);  // query W_queryᵀ + b [Nq, H]
+    PooledVector<T> Q(Nq * H);  // query W_queryᵀ + b [Nq, H]
     if (has_bias) {
       const T* b = values_of<T>(bias, "din_pair_linear").data();
       for (std::size_t r = 0; r < Nq; ++r) std::copy(b, b + H, Q.data() + r * H);
@@ -80,6 +119,7 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
     // pair = [k, q * k] [P, 2D]; y starts as each pair's row of Q, then gets pair W_pairᵀ added.
     Array<T> pair = Array<T>::from_shape({P, 2 * D});
     Array<T> y = Array<T>::from_shape({P, H});
+#pragma omp parallel for schedule(static) num_threads(threads_for(P * (2 * D + H)))
     for (std::size_t p = 0; p < P; ++p) {
       const T* qp = q + static_cast<std::size_t>(query_rows[p]) * D;
       const T* kp = k + static_cast<std::size_t>(key_rows[p]) * D;
@@ -98,39 +138,41 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
           const T* dy = ctx.grad_output().data();
           const T* q = ctx.input(0).data();
           const T* k = ctx.input(1).data();
-          std::vector<T> dQ(Nq * H, T(0));  // dy summed per query row
-          for (std::size_t p = 0; p < P; ++p) {
-            T* dQp = dQ.data() + static_cast<std::size_t>(query_rows[p]) * H;
-            for (std::size_t h = 0; h < H; ++h) dQp[h] += dy[p * H + h];
-          }
+          // Each scatter below sums each destination row's pairs in pair order, on one thread.
+          const PooledVector<std::size_t> by_query = pairs_by_row(query_rows, Nq);
+          PooledVector<T> dQ(Nq * H, T(0));  // dy summed per query row
+          scatter_by_row(query_rows, by_query, P * H, [&](std::size_t r, std::size_t p) {
+            T* dQr = dQ.data() + r * H;
+            for (std::size_t h = 0; h < H; ++h) dQr[h] += dy[p * H + h];
+          });
           if (ctx.needs_grad(0) || ctx.needs_grad(1)) {
             Array<T> dpair = Array<T>::from_shape({P, 2 * D});  // [dk_direct, dprod]
             blas::gemm<T>(false, false, P, 2 * D, H, 1, dy, H, W_pair.data(), 2 * D, 0, dpair.data(), 2 * D);
             if (ctx.needs_grad(0)) {
               Array<T> dq = Array<T>::from_shape({Nq, D});
               blas::gemm<T>(false, false, Nq, D, H, 1, dQ.data(), H, W_query.data(), D, 0, dq.data(), D);
-              for (std::size_t p = 0; p < P; ++p) {
-                T* dqp = dq.data() + static_cast<std::size_t>(query_rows[p]) * D;
+              scatter_by_row(query_rows, by_query, P * D, [&](std::size_t r, std::size_t p) {
+                T* dqr = dq.data() + r * D;
                 const T* kp = k + static_cast<std::size_t>(key_rows[p]) * D;
                 const T* dprod = dpair.data() + p * 2 * D + D;
-                for (std::size_t j = 0; j < D; ++j) dqp[j] += dprod[j] * kp[j];
-              }
+                for (std::size_t j = 0; j < D; ++j) dqr[j] += dprod[j] * kp[j];
+              });
               ctx.accumulate(0, std::move(dq));
             }
             if (ctx.needs_grad(1)) {
               Array<T> dk = Array<T>::from_shape({Nk, D});
               std::fill(dk.begin(), dk.end(), T(0));
-              for (std::size_t p = 0; p < P; ++p) {
-                T* dkp = dk.data() + static_cast<std::size_t>(key_rows[p]) * D;
+              scatter_by_row(key_rows, pairs_by_row(key_rows, Nk), P * 2 * D, [&](std::size_t s, std::size_t p) {
+                T* dks = dk.data() + s * D;
                 const T* qp = q + static_cast<std::size_t>(query_rows[p]) * D;
                 const T* dpp = dpair.data() + p * 2 * D;
-                for (std::size_t j = 0; j < D; ++j) dkp[j] += dpp[j] + dpp[D + j] * qp[j];
-              }
+                for (std::size_t j = 0; j < D; ++j) dks[j] += dpp[j] + dpp[D + j] * qp[j];
+              });
               ctx.accumulate(1, std::move(dk));
             }
           }
           if (ctx.needs_grad(2)) {
-            std::vector<T> dW_query(H * D), dW_pair(H * 2 * D);
+            PooledVector<T> dW_query(H * D), dW_pair(H * 2 * D);
             blas::gemm<T>(true, false, H, D, Nq, 1, dQ.data(), H, q, D, 0, dW_query.data(), D);
             blas::gemm<T>(true, false, H, 2 * D, P, 1, dy, H, pair.data(), 2 * D, 0, dW_pair.data(), 2 * D);
             Array<T> dW = Array<T>::from_shape({H, 4 * D});

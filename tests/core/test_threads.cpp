@@ -182,3 +182,29 @@ TEST(Threads, ProjectionIsCloseToOneThread) {
       },
       {kClose, kClose, kClose});
 }
+
+TEST(Threads, DinPairLinearIsBitIdenticalToOneThread) {
+  // D = H = 4 keep its gemms whole (cut by blas::gemm, they are only close: ProjectionIsCloseToOneThread)
+  // while its loops over about 9000 pairs get 2 threads.
+  auto with_pairs = [](std::vector<std::int64_t> query_rows, std::vector<std::int64_t> key_rows) -> OpRun {
+    return [=] {
+      Tensor query = leaf({9000, 4}, 30), keys = leaf({6000, 4}, 31), weight = leaf({4, 16}, 32), bias = leaf({4}, 33);
+      return std::pair{din_pair_linear(query, keys, query_rows, key_rows, weight, bias),
+                       std::vector{query, keys, weight, bias}};
+    };
+  };
+  // Rows at random: unsorted, query rows repeated (some unused), key rows repeated.
+  std::vector<std::int64_t> query_rows(9000), key_rows(9000);
+  Rng rng(34);
+  for (auto& r : query_rows) r = std::int64_t(rng.uniform(0, 9000));
+  for (auto& s : key_rows) s = std::int64_t(rng.uniform(0, 6000));
+  expect_thread_counts_agree(with_pairs(query_rows, key_rows), {kBit, kBit, kBit, kBit, kBit});
+  // DIN's order with 1000 samples of 2 queries and 6 keys, some padded: query rows sorted, in runs
+  // of unequal length; each key row twice, unsorted.
+  query_rows.clear(), key_rows.clear();
+  for (std::int64_t b = 0; b < 1000; ++b)
+    for (std::int64_t i = 0; i < 2; ++i)
+      for (std::int64_t t = 0; t < 6; ++t)
+        if ((b + t) % 4 != 0) query_rows.push_back(b * 2 + i), key_rows.push_back(b * 6 + t);
+  expect_thread_counts_agree(with_pairs(query_rows, key_rows), {kBit, kBit, kBit, kBit, kBit});
+}
