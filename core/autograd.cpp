@@ -1,10 +1,12 @@
 // The reverse-mode engine: topological order, the backward loop, gradient accumulation with the one
 // broadcast reduction, graph release. Everything here is iterative so that a graph of any depth is safe.
 // Row-sparse gradients of embedding tables, an optimisation, live in core/row_grad.cpp.
+#include <algorithm>
 #include <unordered_set>
 
 #include <xtensor/xreducer.hpp>
 
+#include "core/parallel.h"
 #include "core/profile.h"
 #include "core/row_grad.h"
 #include "core/tensor_impl.h"
@@ -32,8 +34,26 @@ Array<T> reduce_to_shape(Array<T>&& g, const Shape& target, const char* op) {
     if (target[i] != 1) throw mismatch();
     axes.push_back(lead + i);
   }
-  Array<T> reduced = xt::sum(g, axes, xt::evaluation_strategy::immediate);
-  reduced.reshape(target);
+  const std::size_t cols = repeated_block(target, gs);
+  if (cols == 0 || numel(gs) == 0) {  // a broadcast in the middle ([B, 1, D] in [B, T, D]): xtensor's sum
+    Array<T> reduced = xt::sum(g, axes, xt::evaluation_strategy::immediate);
+    reduced.reshape(target);
+    return reduced;
+  }
+  // g as [rows, cols], summed over its rows into one: each column in row order, its columns split
+  // between the threads in blocks (the sum xt::sum makes, GradientReduction.* in tests/core).
+  constexpr std::size_t kBlock = 256;  // columns summed together, their sums kept in cache
+  const std::size_t rows = numel(gs) / cols;
+  Array<T> reduced = Array<T>::from_shape(target);
+  T* out = reduced.data();
+  const T* in = g.data();
+#pragma omp parallel for schedule(static) num_threads(threads_for(numel(gs)))
+  for (std::size_t c0 = 0; c0 < cols; c0 += kBlock) {
+    const std::size_t c1 = std::min(c0 + kBlock, cols);
+    std::fill(out + c0, out + c1, T(0));
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = c0; c < c1; ++c) out[c] += in[r * cols + c];
+  }
   return reduced;
 }
 }  // namespace

@@ -1,5 +1,6 @@
 #include "core/shape.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace recgrad {
@@ -31,6 +32,15 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     out[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+std::size_t repeated_block(const Shape& part, const Shape& whole) {
+  std::size_t lead = 0;
+  while (lead < part.size() && part[lead] == 1) ++lead;
+  const std::size_t kept = part.size() - lead;
+  if (kept > whole.size() || !std::equal(part.begin() + std::ptrdiff_t(lead), part.end(), whole.end() - std::ptrdiff_t(kept)))
+    return 0;
+  return numel(part);
 }
 
 std::size_t normalize_axis(int axis, std::size_t rank, const char* op) {

@@ -15,6 +15,11 @@ std::size_t numel(const Shape& shape);
 // Throws std::invalid_argument naming both shapes and `op` when they cannot broadcast.
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
+// When `part`, broadcast to `whole`, is one block repeated along whole's leading axes (its shape,
+// leading 1s dropped, is whole's trailing sizes: [T, D] or [1, T, D] in [B, T, D]): the block's
+// size, numel(part). Else 0. Binary ops and gradient reduction take a row loop for this case.
+std::size_t repeated_block(const Shape& part, const Shape& whole);
+
 // Maps a possibly negative axis (-1 = last) into [0, rank); throws naming `op` when out of range.
 std::size_t normalize_axis(int axis, std::size_t rank, const char* op);
 

@@ -5,21 +5,49 @@
 #include <xtensor/xoperation.hpp>
 
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "core/profile.h"
 #include "core/tensor_impl.h"
 
 namespace recgrad {
 
 namespace {
-// Binary op on two tensors of one dtype; `forward(a, b)` and `backward(ctx, a, b, dy)` are generic.
+// forward(a, b) with broadcasting. The readable form is xtensor's broadcasting expression; the shapes
+// the models make, equal ones and one operand repeated along the other's leading axes ([B, T, D] +
+// [T, D]: a position embedding, a bias), take a loop over rows of y on the threads (core/parallel.h).
+// Same values: each element is forward of the same two numbers (Elementwise.RowLoopEqualsXtensor...).
+template <class T, class Forward>
+Array<T> broadcast_apply(const Array<T>& a, const Array<T>& b, const Shape& as, const Shape& bs, const Shape& out,
+                         Forward forward) {
+  const std::size_t n = numel(out);
+  std::size_t cols = 0;  // y as [n / cols, cols]; a repeated operand is one row of it
+  if (as == out && bs == out)
+    cols = out.empty() ? 1 : out.back();
+  else if (as == out)
+    cols = repeated_block(bs, out);
+  else if (bs == out)
+    cols = repeated_block(as, out);
+  if (cols == 0 || n == 0) return forward(a, b);
+  const std::size_t a_step = as == out ? cols : 0, b_step = bs == out ? cols : 0;
+  Array<T> y = Array<T>::from_shape(out);
+  const T *pa = a.data(), *pb = b.data();
+  T* py = y.data();
+#pragma omp parallel for schedule(static) num_threads(threads_for(n))
+  for (std::size_t r = 0; r < n / cols; ++r)
+    for (std::size_t j = 0; j < cols; ++j) py[r * cols + j] = forward(pa[r * a_step + j], pb[r * b_step + j]);
+  return y;
+}
+
+// Binary op on two tensors of one dtype; `forward(a, b)` (on arrays and on numbers) and
+// `backward(ctx, a, b, dy)` are generic.
 template <class Forward, class BackwardFn>
 Tensor binary(const char* name, const Tensor& a, const Tensor& b, Forward forward, BackwardFn backward) {
   ProfileScope scope(name);
   const DType d = common_dtype({a, b}, name);
-  broadcast_shapes(a.shape(), b.shape(), name);  // a clear error before xtensor's
+  const Shape out = broadcast_shapes(a.shape(), b.shape(), name);  // a clear error before xtensor's
   return dispatch(d, [&](auto zero) {
     using T = decltype(zero);
-    Array<T> y = forward(values_of<T>(a, name), values_of<T>(b, name));
+    Array<T> y = broadcast_apply<T>(values_of<T>(a, name), values_of<T>(b, name), a.shape(), b.shape(), out, forward);
     return make_result<T>(name, std::move(y), {a, b}, [backward](const Backward<T>& ctx) {
       backward(ctx, ctx.input(0), ctx.input(1), ctx.grad_output());
     });

@@ -126,3 +126,67 @@ TEST(Elementwise, MixedDtypesAreNamedInTheError) {
   EXPECT_TRUE(ThrowsNaming([] { mul(Tensor::ones({2}), Tensor::ones({2}, DType::Float64)); },
                            {"mul", "float32", "float64"}));
 }
+
+namespace {
+// x's element at out's multi-index `index`, by NumPy broadcasting (x aligned right, size-1 axes repeat).
+double broadcast_at(const Tensor& x, const std::vector<double>& values, const Shape& out, std::size_t flat) {
+  std::size_t offset = 0, stride = 1;
+  for (std::size_t d = out.size(); d-- > 0;) {
+    const std::size_t i = flat % out[d];
+    flat /= out[d];
+    const std::size_t xd = d + x.dim() - out.size();  // x's axis aligned with out's axis d
+    if (d + x.dim() < out.size()) continue;
+    if (x.shape()[xd] != 1) offset += i * stride;
+    stride *= x.shape()[xd];
+  }
+  return values[offset];
+}
+}  // namespace
+
+TEST(Elementwise, RowLoopAndXtensorFormsGiveEachElementOfTheDefinitionBitForBit) {
+  // float32 results against the definition, element by element: the row loop's shapes (equal, an
+  // operand repeated along the leading axes, a [1]-padded one, a scalar) and xtensor's (a broadcast
+  // in the middle, both sides growing), each operand on either side.
+  const std::vector<std::pair<Shape, Shape>> pairs = {{{64, 50, 24}, {64, 50, 24}}, {{64, 50, 24}, {50, 24}},
+                                                      {{50, 24}, {64, 50, 24}},     {{64, 50, 24}, {1, 50, 24}},
+                                                      {{64, 50, 24}, {24}},         {{64, 50, 24}, {}},
+                                                      {{64, 1, 24}, {64, 50, 24}},  {{64, 50, 1}, {1, 50, 24}}};
+  Rng rng(7);
+  for (const auto& [sa, sb] : pairs) {
+    SCOPED_TRACE(to_string(sa) + " with " + to_string(sb));
+    const Tensor a = Tensor::uniform(sa, 0.5, 2, rng), b = Tensor::uniform(sb, 0.5, 2, rng);
+    const std::vector<double> av = a.to_vector(), bv = b.to_vector();
+    const Shape out = broadcast_shapes(sa, sb, "test");
+    const std::vector<double> sum = (a + b).to_vector(), product = (a * b).to_vector(),
+                              difference = (a - b).to_vector(), quotient = (a / b).to_vector();
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < numel(out); ++i) {
+      const float x = float(broadcast_at(a, av, out, i)), y = float(broadcast_at(b, bv, out, i));
+      wrong += float(sum[i]) != x + y || float(product[i]) != x * y || float(difference[i]) != x - y ||
+               float(quotient[i]) != x / y;
+    }
+    EXPECT_EQ(wrong, 0u);
+  }
+}
+
+TEST(Elementwise, GradientOfARepeatedOperandSumsItsRowsInOrder) {
+  // b [T, D] (or [1, T, D], [D]) added to a [B, T, D]: db is dy summed over the leading axes, each
+  // element in row order in float32, as the definition's loop does.
+  Rng rng(8);
+  for (const Shape& sb : {Shape{50, 24}, Shape{1, 50, 24}, Shape{24}, Shape{1, 1, 24}}) {
+    SCOPED_TRACE(to_string(sb));
+    const Tensor a = Tensor::uniform({300, 50, 24}, -1, 1, rng), b = Tensor::uniform(sb, -1, 1, rng).requires_grad_();
+    const Tensor dy = Tensor::uniform({300, 50, 24}, -1, 1, rng);
+    (a + b).backward(dy);
+    const std::vector<double> g = dy.to_vector(), db = b.grad().to_vector();
+    const std::size_t cols = numel(sb), rows = g.size() / cols;
+    std::size_t wrong = 0;
+    for (std::size_t c = 0; c < cols; ++c) {
+      float s = 0;
+      for (std::size_t r = 0; r < rows; ++r) s += float(g[r * cols + c]);
+      wrong += float(db[c]) != s;
+    }
+    EXPECT_EQ(wrong, 0u);
+    EXPECT_EQ(b.grad().shape(), sb);
+  }
+}
