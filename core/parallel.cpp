@@ -26,4 +26,17 @@ int threads_for(std::size_t work) {
   return affordable < 2 ? 1 : int(std::min<std::size_t>(affordable, std::size_t(g_threads)));
 }
 
+template <class T>
+void copy_on_threads(const T* src, std::size_t n, T* dst) {
+  const int team = threads_for(n);
+#pragma omp parallel for schedule(static) num_threads(team)
+  for (int t = 0; t < team; ++t) {
+    const std::size_t first = n * std::size_t(t) / std::size_t(team), last = n * std::size_t(t + 1) / std::size_t(team);
+    std::copy(src + first, src + last, dst + first);
+  }
+}
+
+template void copy_on_threads<float>(const float*, std::size_t, float*);
+template void copy_on_threads<double>(const double*, std::size_t, double*);
+
 }  // namespace recgrad

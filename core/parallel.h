@@ -25,6 +25,10 @@ int threads();
 // them (measured: docs/speed-code.md, "Threads"), else 1, so small tensors stay serial.
 int threads_for(std::size_t work);
 
+// dst[0, n) = src[0, n), one block per thread (std::copy_n with threads_for(n) threads); T float or double.
+template <class T>
+void copy_on_threads(const T* src, std::size_t n, T* dst);
+
 // Sums over the iterations of a parallel loop run with `team` threads: each thread adds into its own
 // row of `width` sums (mine()), and total() adds the rows in thread order.
 // Rows are a whole number of cache lines apart, so that threads do not write to one line.

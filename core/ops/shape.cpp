@@ -6,6 +6,7 @@
 #include <xtensor/xbuilder.hpp>
 
 #include "core/ops.h"
+#include "core/parallel.h"
 #include "core/profile.h"
 #include "core/tensor_impl.h"
 
@@ -83,11 +84,11 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
                                 std::to_string(numel(shape)) + " elements)");
   return dispatch(common_dtype({x}, "reshape"), [&](auto zero) {
     using T = decltype(zero);
-    Array<T> y = values_of<T>(x, "reshape");
-    y.reshape(shape);
+    Array<T> y = Array<T>::from_shape(shape);
+    copy_on_threads(values_of<T>(x, "reshape").data(), numel(shape), y.data());
     return make_result<T>("reshape", std::move(y), {x}, [in_shape](const Backward<T>& ctx) {
-      Array<T> dx = ctx.grad_output();
-      dx.reshape(in_shape);
+      Array<T> dx = Array<T>::from_shape(in_shape);
+      copy_on_threads(ctx.grad_output().data(), numel(in_shape), dx.data());
       ctx.accumulate(0, std::move(dx));
     });
   });
@@ -132,18 +133,22 @@ Tensor concat(const std::vector<Tensor>& tensors, int axis) {
     std::vector<const T*> inputs;
     for (const Tensor& t : tensors) inputs.push_back(values_of<T>(t, "concat").data());
     Array<T> y = Array<T>::from_shape(out_shape);
-    T* out = y.data();
-    for (std::size_t o = 0; o < lines.outer; ++o)
+    const std::size_t line = lines.n * lines.inner;  // one line of y: a chunk of each input, in order
+#pragma omp parallel for schedule(static) num_threads(threads_for(numel(out_shape)))
+    for (std::size_t o = 0; o < lines.outer; ++o) {
+      T* out = y.data() + o * line;
       for (std::size_t k = 0; k < inputs.size(); ++k) {
         const std::size_t chunk = sizes[k] * lines.inner;  // one line of input k, contiguous
         out = std::copy_n(inputs[k] + o * chunk, chunk, out);
       }
+    }
     return make_result<T>("concat", std::move(y), tensors, [sizes, lines](const Backward<T>& ctx) {
       const T* dy = ctx.grad_output().data();
       for (std::size_t k = 0, before = 0; k < sizes.size(); before += sizes[k], ++k) {
         if (!ctx.needs_grad(k)) continue;
         const std::size_t chunk = sizes[k] * lines.inner;
         Array<T> dt = Array<T>::from_shape(ctx.input(k).shape());
+#pragma omp parallel for schedule(static) num_threads(threads_for(lines.outer * chunk))
         for (std::size_t o = 0; o < lines.outer; ++o)
           std::copy_n(dy + (o * lines.n + before) * lines.inner, chunk, dt.data() + o * chunk);
         ctx.accumulate(k, std::move(dt));
