@@ -78,7 +78,10 @@ Tensor PositionEmbedding::forward(const Tensor& history, const std::vector<std::
     throw std::invalid_argument("PositionEmbedding: history of shape " + to_string(history.shape()) + " is not [B, T" +
                                 (add ? ", " + std::to_string(dim_) : std::string(", D")) + "] with T <= max_len " +
                                 std::to_string(max_len_));
-  const Tensor p = positions(history.size(0), history.size(1), time_gaps, history.dtype());  // [B, T, dim]
+  // Added positions that are the same for every sample are made once, [1, T, dim], and broadcast over
+  // the batch: the gradient sums over the batch in the add, not over B T gathered rows.
+  const bool per_sample = !add || options_.kind == PositionKind::TimeGap;
+  const Tensor p = positions(per_sample ? history.size(0) : 1, history.size(1), time_gaps, history.dtype());
   return add ? history + p : concat({history, p}, -1);
 }
 

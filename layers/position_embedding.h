@@ -59,7 +59,7 @@ class PositionEmbedding : public Module {
   Tensor weight;  // learned and time_gap only
 
  private:
-  // P: [B, T, dim]
+  // P: [batch, T, dim]; batch is 1 where every sample gets the same positions (forward broadcasts it)
   Tensor positions(std::size_t batch, std::size_t length, const std::vector<std::int64_t>& time_gaps,
                    DType dtype) const;
 
