@@ -16,11 +16,10 @@ namespace recgrad {
 namespace {
 thread_local bool g_grad_enabled = true;
 
-// Sums `g` over the axes along which a tensor of `target` shape was broadcast to g's shape.
+// Sums `g` over the axes along which a tensor of `target` shape (not g's) was broadcast to g's shape.
 template <class T>
-Array<T> reduce_to_shape(Array<T>&& g, const Shape& target, const char* op) {
+Array<T> reduce_to_shape(const Array<T>& g, const Shape& target, const char* op) {
   const Shape gs(g.shape().begin(), g.shape().end());
-  if (gs == target) return std::move(g);
   auto mismatch = [&] {
     return std::invalid_argument(std::string(op) + " backward: gradient of shape " + to_string(gs) +
                                  " does not broadcast from input shape " + to_string(target));
@@ -91,8 +90,23 @@ Node::~Node() {
 }
 
 template <class T>
+void accumulate_grad(TensorImpl& t, const Array<T>& g, const char* op) {
+  if (!std::equal(g.shape().begin(), g.shape().end(), t.shape.begin(), t.shape.end())) {
+    accumulate_grad<T>(t, reduce_to_shape<T>(g, t.shape, op), op);
+    return;
+  }
+  if (!t.grad) {
+    t.grad = g;
+    return;
+  }
+  densify_grad<T>(t);
+  t.gradient<T>() += g;
+}
+
+template <class T>
 void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op) {
-  Array<T> reduced = reduce_to_shape<T>(std::move(g), t.shape, op);
+  const bool same = std::equal(g.shape().begin(), g.shape().end(), t.shape.begin(), t.shape.end());
+  Array<T> reduced = same ? std::move(g) : reduce_to_shape<T>(g, t.shape, op);
   if (!t.grad) {
     t.grad = std::move(reduced);
     return;
@@ -114,6 +128,8 @@ GradDestination<T> grad_destination(TensorImpl& t) {
 
 template void accumulate_grad<float>(TensorImpl&, Array<float>&&, const char*);
 template void accumulate_grad<double>(TensorImpl&, Array<double>&&, const char*);
+template void accumulate_grad<float>(TensorImpl&, const Array<float>&, const char*);
+template void accumulate_grad<double>(TensorImpl&, const Array<double>&, const char*);
 template GradDestination<float> grad_destination<float>(TensorImpl&);
 template GradDestination<double> grad_destination<double>(TensorImpl&);
 

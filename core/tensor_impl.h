@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <variant>
 
 #include <xtensor/xarray.hpp>
@@ -62,6 +63,9 @@ struct Node {
 // (core/autograd.cpp: the one place broadcasting is undone).
 template <class T>
 void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op);
+// The same for an array the op keeps (its dy): read in place, copied only to become t's gradient.
+template <class T>
+void accumulate_grad(TensorImpl& t, const Array<T>& g, const char* op);
 
 // A dense gradient buffer of t's shape that a backward writes into directly (Backward::write_grad).
 template <class T>
@@ -97,7 +101,10 @@ class Backward {
   template <class E>
   void accumulate(std::size_t i, E&& g) const {
     if (!needs_grad(i)) return;
-    accumulate_grad<T>(*node_.inputs[i], Array<T>(std::forward<E>(g)), node_.name.c_str());
+    if constexpr (std::is_same_v<E, const Array<T>&>)  // an array the op keeps, such as dy: not copied first
+      accumulate_grad<T>(*node_.inputs[i], g, node_.name.c_str());
+    else
+      accumulate_grad<T>(*node_.inputs[i], Array<T>(std::forward<E>(g)), node_.name.c_str());
   }
   // Optimisation: adds row p of `rows_grad` [rows.size(), D] into row rows[p] of input i's gradient,
   // except rows equal to `skip_row` (a padding row).
