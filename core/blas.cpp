@@ -24,7 +24,7 @@ void one_call(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::siz
 }
 
 // Block edges fall on multiples of 16 rows or columns, a whole number of OpenBLAS's register tiles
-// on AVX-512 and AVX2, so that each block runs the same kernels as the whole.
+// on AVX-512 and AVX2: a cut adds no partly filled tiles, whose edge kernels are slower.
 constexpr std::size_t kTile = 16;
 
 // A block smaller than this many multiply-adds (about 5 us at these machines' sgemm rate) does not
