@@ -10,8 +10,11 @@
 // contribution unpacks the rows (densify_grad), and Tensor::grad() always returns the dense form.
 // Tests: tests/core/test_gather.cpp, tests/core/test_row_grad.cpp, tests/optim/test_sparse_grads.cpp,
 // tests/optim/test_lazy_adam.cpp; docs/speed-code.md.
+#include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "core/storage_pool.h"
 
 namespace recgrad {
 
@@ -23,6 +26,12 @@ struct TensorImpl;
 template <class T>
 void accumulate_grad_rows(TensorImpl& t, const std::vector<std::int64_t>& rows, const T* rows_grad,
                           std::int64_t skip_row, const char* op);
+
+// The positions p of `rows` with rows[p] != skip_row, ordered by row and, within a row, by position
+// (a stable sort by row); rows lie in [0, table_rows). Scatters that must sum each row's positions
+// in position order, on any number of threads, walk this order (row_grad.cpp, din_pair_linear.cpp).
+PooledVector<std::size_t> positions_by_row(const std::vector<std::int64_t>& rows, std::int64_t skip_row,
+                                           std::size_t table_rows);
 
 // Writes t's row-sparse grad into `dense`, a zero-filled buffer of t's shape.
 template <class T>

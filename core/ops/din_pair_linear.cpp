@@ -8,13 +8,13 @@
 // With one query per sample that halves the layer; no [P, 4D] features are built. Exact (rounding
 // aside): the tests compare it with linear(concat(...)) in float64 to 1e-12, values and gradients.
 #include <algorithm>
-#include <numeric>
 #include <string>
 
 #include "core/blas.h"
 #include "core/ops.h"
 #include "core/parallel.h"
 #include "core/profile.h"
+#include "core/row_grad.h"
 #include "core/storage_pool.h"
 #include "core/tensor_impl.h"
 
@@ -28,22 +28,7 @@ void check_rows(const std::vector<std::int64_t>& rows, std::size_t n, const char
                               " (pair " + std::to_string(p) + ") is out of range for " + std::to_string(n) + " rows");
 }
 
-// The pairs sorted by row (of n), stably: each row's pairs in pair order. Rows already sorted (DIN's
-// query rows; its key rows too with one query per sample) need no sort; others, a counting sort.
-PooledVector<std::size_t> pairs_by_row(const std::vector<std::int64_t>& rows, std::size_t n) {
-  PooledVector<std::size_t> order(rows.size());
-  if (std::is_sorted(rows.begin(), rows.end())) {
-    std::iota(order.begin(), order.end(), std::size_t(0));
-    return order;
-  }
-  PooledVector<std::size_t> next(n + 1, 0);  // where each row's pairs go in `order`
-  for (std::int64_t r : rows) ++next[std::size_t(r) + 1];
-  std::partial_sum(next.begin(), next.end(), next.begin());
-  for (std::size_t p = 0; p < rows.size(); ++p) order[next[std::size_t(rows[p])]++] = p;
-  return order;
-}
-
-// add(rows[p], p) for the pairs p in `order` (pairs_by_row), on the threads: `order` cut into one
+// add(rows[p], p) for the pairs p in `order` (positions_by_row), on the threads: `order` cut into one
 // block per thread at row boundaries, so that each row's sum is made by one thread in pair order,
 // the serial loop's bit for bit.
 template <class Add>
@@ -139,7 +124,7 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
           const T* q = ctx.input(0).data();
           const T* k = ctx.input(1).data();
           // Each scatter below sums each destination row's pairs in pair order, on one thread.
-          const PooledVector<std::size_t> by_query = pairs_by_row(query_rows, Nq);
+          const PooledVector<std::size_t> by_query = positions_by_row(query_rows, -1, Nq);
           PooledVector<T> dQ(Nq * H, T(0));  // dy summed per query row
           scatter_by_row(query_rows, by_query, P * H, [&](std::size_t r, std::size_t p) {
             T* dQr = dQ.data() + r * H;
@@ -162,7 +147,7 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
             if (ctx.needs_grad(1)) {
               Array<T> dk = Array<T>::from_shape({Nk, D});
               std::fill(dk.begin(), dk.end(), T(0));
-              scatter_by_row(key_rows, pairs_by_row(key_rows, Nk), P * 2 * D, [&](std::size_t s, std::size_t p) {
+              scatter_by_row(key_rows, positions_by_row(key_rows, -1, Nk), P * 2 * D, [&](std::size_t s, std::size_t p) {
                 T* dks = dk.data() + s * D;
                 const T* qp = q + static_cast<std::size_t>(query_rows[p]) * D;
                 const T* dpp = dpair.data() + p * 2 * D;

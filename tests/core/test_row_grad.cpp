@@ -152,11 +152,22 @@ TEST(RowGrad, TwoThreadsGiveTheDenseScatterBitForBit) {
   EXPECT_TRUE(matches);
 }
 
+TEST(RowGrad, PositionsByRowAreAStableSortByRowWithoutTheSkippedRow) {
+  // Unsorted rows (two radix passes for 5000 rows), and rows already in order (returned as they are).
+  const std::vector<std::int64_t> rows = {4000, 2, 7, 2, 4000, 0, 7, 2};
+  const PooledVector<std::size_t> order = positions_by_row(rows, 7, 5000);
+  EXPECT_EQ(std::vector<std::size_t>(order.begin(), order.end()), (std::vector<std::size_t>{5, 1, 3, 7, 0, 4}));
+  const std::vector<std::int64_t> sorted = {0, 0, 1, 3, 3, 3, 9};
+  const PooledVector<std::size_t> same = positions_by_row(sorted, 1, 10);
+  EXPECT_EQ(std::vector<std::size_t>(same.begin(), same.end()), (std::vector<std::size_t>{0, 1, 3, 4, 5, 6}));
+}
+
 TEST(RowGrad, PositionBuffersGoBackToTheStoragePool) {
   // The sort's [n] buffers come from the pool, not from malloc (why: core/storage_pool.h).
   storage_pool::release();
   Tensor table = Tensor::zeros({100, 1}).requires_grad_();
-  const std::vector<std::int64_t> rows(20000, 3);
+  std::vector<std::int64_t> rows(20000);
+  for (std::size_t p = 0; p < rows.size(); ++p) rows[p] = std::int64_t(p * 7 % 100);  // unsorted: the radix sort runs
   const std::vector<float> grad(rows.size(), 1.0f);
   accumulate_grad_rows<float>(*table.impl(), rows, grad.data(), -1, "test");
   EXPECT_GE(storage_pool::pooled_bytes(), 2 * rows.size() * sizeof(std::size_t));  // positions, sorted
