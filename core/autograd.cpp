@@ -90,20 +90,6 @@ Node::~Node() {
 }
 
 template <class T>
-void accumulate_grad(TensorImpl& t, const Array<T>& g, const char* op) {
-  if (!std::equal(g.shape().begin(), g.shape().end(), t.shape.begin(), t.shape.end())) {
-    accumulate_grad<T>(t, reduce_to_shape<T>(g, t.shape, op), op);
-    return;
-  }
-  if (!t.grad) {
-    t.grad = g;
-    return;
-  }
-  densify_grad<T>(t);
-  t.gradient<T>() += g;
-}
-
-template <class T>
 void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op) {
   const bool same = std::equal(g.shape().begin(), g.shape().end(), t.shape.begin(), t.shape.end());
   Array<T> reduced = same ? std::move(g) : reduce_to_shape<T>(g, t.shape, op);
@@ -113,6 +99,17 @@ void accumulate_grad(TensorImpl& t, Array<T>&& g, const char* op) {
   }
   densify_grad<T>(t);
   t.gradient<T>() += reduced;
+}
+
+template <class T>
+void accumulate_grad(TensorImpl& t, const Array<T>& g, const char* op) {
+  const bool same = std::equal(g.shape().begin(), g.shape().end(), t.shape.begin(), t.shape.end());
+  if (same && t.grad) {  // added in place, g not copied
+    densify_grad<T>(t);
+    t.gradient<T>() += g;
+    return;
+  }
+  accumulate_grad<T>(t, same ? Array<T>(g) : reduce_to_shape<T>(g, t.shape, op), op);
 }
 
 // Backward::write_grad's destination: the input's own grad buffer, so a gemm adds into it in place.
