@@ -40,7 +40,7 @@ Array<T> reduce_to_shape(const Array<T>& g, const Shape& target, const char* op)
     return reduced;
   }
   // g as [rows, cols], summed over its rows into one: each column in row order, its columns split
-  // between the threads in blocks (the sum xt::sum makes, GradientReduction.* in tests/core).
+  // between the threads in blocks: the sum xt::sum makes (Elementwise.GradientOfARepeatedOperandSumsItsRowsInOrder).
   constexpr std::size_t kBlock = 256;  // columns summed together, their sums kept in cache
   const std::size_t rows = numel(gs) / cols;
   Array<T> reduced = Array<T>::from_shape(target);
