@@ -147,7 +147,8 @@ Tensor din_pair_linear(const Tensor& query, const Tensor& keys, const std::vecto
             if (ctx.needs_grad(1)) {
               Array<T> dk = Array<T>::from_shape({Nk, D});
               std::fill(dk.begin(), dk.end(), T(0));
-              scatter_by_row(key_rows, positions_by_row(key_rows, -1, Nk), P * 2 * D, [&](std::size_t s, std::size_t p) {
+              const PooledVector<std::size_t> by_key = positions_by_row(key_rows, -1, Nk);
+              scatter_by_row(key_rows, by_key, P * 2 * D, [&](std::size_t s, std::size_t p) {
                 T* dks = dk.data() + s * D;
                 const T* qp = q + static_cast<std::size_t>(query_rows[p]) * D;
                 const T* dpp = dpair.data() + p * 2 * D;

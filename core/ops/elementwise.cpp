@@ -15,7 +15,8 @@ namespace {
 // forward(a, b) with broadcasting. The readable form is xtensor's broadcasting expression; the shapes
 // the models make, equal ones and one operand repeated along the other's leading axes ([B, T, D] +
 // [T, D]: a position embedding, a bias), take a loop over rows of y on the threads (core/parallel.h).
-// Same values: each element is forward of the same two numbers (Elementwise.RowLoopAndXtensorFormsGiveEachElementOfTheDefinitionBitForBit).
+// Same values: each element is forward of the same two numbers
+// (Elementwise.RowLoopAndXtensorFormsGiveEachElementOfTheDefinitionBitForBit).
 template <class T, class Forward>
 Array<T> broadcast_apply(const Array<T>& a, const Array<T>& b, const Shape& as, const Shape& bs, const Shape& out,
                          Forward forward) {
