@@ -37,7 +37,6 @@ PooledVector<std::size_t> positions_by_row(const std::vector<std::int64_t>& rows
   return order;
 }
 
-
 template <class T>
 void unpack_grad_rows(const TensorImpl& t, T* dense) {
   const std::size_t width = t.shape[1];

@@ -128,14 +128,14 @@ TEST(Elementwise, MixedDtypesAreNamedInTheError) {
 }
 
 namespace {
-// x's element at out's multi-index `index`, by NumPy broadcasting (x aligned right, size-1 axes repeat).
+// x's element at out's element `flat` (row-major), by NumPy broadcasting (x aligned right, size-1 axes repeat).
 double broadcast_at(const Tensor& x, const std::vector<double>& values, const Shape& out, std::size_t flat) {
   std::size_t offset = 0, stride = 1;
   for (std::size_t d = out.size(); d-- > 0;) {
     const std::size_t i = flat % out[d];
     flat /= out[d];
+    if (d + x.dim() < out.size()) continue;  // out's axis d is left of x's axes
     const std::size_t xd = d + x.dim() - out.size();  // x's axis aligned with out's axis d
-    if (d + x.dim() < out.size()) continue;
     if (x.shape()[xd] != 1) offset += i * stride;
     stride *= x.shape()[xd];
   }
